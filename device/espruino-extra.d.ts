@@ -1,0 +1,13 @@
+// What @types/espruino (1v95) lacks and Espruino 2v29 has. Keep it to what pinwire calls.
+declare var console: { log(...args: any[]): void };
+declare function setTimeout(fn: () => void, ms: number): any;
+declare function setInterval(fn: () => void, ms: number): any;
+declare function require(module: string): any;
+declare var process: { memory(): { free: number; usage: number; total: number; blocksize?: number }; env: any; version: string };
+declare namespace E {
+  function toString(...args: any[]): string;
+  function CRC32(data: any): number;
+  function on(event: string, fn: (...args: any[]) => void): void;
+  function getSizeOf(v: any, depth?: number): number;
+  function reboot(): void;
+}

@@ -1,0 +1,59 @@
+// The device pipeline: tsc (target ES5, importHelpers) -> esbuild ES5 IIFE -> terser ecma 5.
+// One minified file per board; board-specific code is chosen at build time through the
+// PINWIRE_BOARD constant, so dead branches never reach the board.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { minify } from "terser";
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+export const BOARDS = ["esp8266", "esp32", "linux"];
+const es5Dir = join(root, "build", "device-es5");
+
+let compiled = false;
+// Compiles shared/ and device/ to ES5 modules once per process.
+export function compileES5() {
+  if (compiled) return;
+  execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.device.json")], {
+    cwd: root,
+    stdio: "inherit",
+  });
+  compiled = true;
+}
+
+// Bundles one ES5 entry (path relative to the repo, .ts) and minifies it. Returns the code.
+export async function bundleES5(entryTs, defines = {}) {
+  compileES5();
+  const entry = join(es5Dir, entryTs.replace(/\.ts$/, ".js"));
+  const res = await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: "iife",
+    target: "es5",
+    platform: "neutral",
+    mainFields: ["module", "main"],
+    write: false,
+    treeShaking: true,
+    define: Object.fromEntries(Object.entries(defines).map(([k, v]) => [k, JSON.stringify(v)])),
+    logLevel: "error",
+  });
+  const min = await minify(res.outputFiles[0].text, {
+    ecma: 5,
+    toplevel: true,
+    compress: { passes: 3, unsafe: false, pure_getters: true },
+    mangle: { toplevel: true },
+    format: { ascii_only: true, comments: false },
+  });
+  return min.code;
+}
+
+export async function buildBoard(board) {
+  if (!BOARDS.includes(board)) throw new Error("unknown board '" + board + "' (one of: " + BOARDS.join(", ") + ")");
+  const code = await bundleES5("device/main.ts", { PINWIRE_BOARD: board });
+  const out = join(root, "dist", "device", board, "app.js");
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, code);
+  return { board, file: out, bytes: Buffer.byteLength(code) };
+}

@@ -1,0 +1,49 @@
+// Installs what pinwire needs on a fresh machine that has only Node: npm packages always,
+// and with --test the Debian packages the test suites drive as real peers.
+import { execSync, spawnSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const forTests = process.argv.includes("--test");
+
+function run(cmd) {
+  console.log("[setup] " + cmd);
+  execSync(cmd, { cwd: root, stdio: "inherit" });
+}
+
+// npm: install when node_modules is missing or older than the lock file.
+const marker = join(root, "node_modules", ".package-lock.json");
+const lock = join(root, "package-lock.json");
+if (!existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs + 1000)) {
+  run(existsSync(lock) ? "npm ci --no-audit --no-fund" : "npm install --no-audit --no-fund");
+}
+
+if (forTests) {
+  // command on PATH -> Debian package that provides it
+  const wanted = {
+    mosquitto: "mosquitto",
+    mosquitto_pub: "mosquitto-clients",
+    chromium: "chromium",
+    "lua5.1": "lua5.1",
+    luajit: "luajit",
+    "lua5.3": "lua5.3",
+  };
+  const files = { "/usr/share/lua/5.1/bit.lua": "lua-bitop", "/usr/lib/x86_64-linux-gnu/lua/5.1/bit.so": "lua-bitop" };
+  const has = (c) => spawnSync("sh", ["-c", "command -v " + c + " || test -x /usr/sbin/" + c], { stdio: "ignore" }).status === 0;
+  const missing = new Set();
+  for (const [cmd, pkg] of Object.entries(wanted)) if (!has(cmd)) missing.add(pkg);
+  if (!Object.keys(files).some((f) => existsSync(f))) missing.add("lua-bitop");
+  if (missing.size) {
+    const list = [...missing].join(" ");
+    if (process.getuid && process.getuid() === 0) {
+      run("apt-get update -qq");
+      run("DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends " + list);
+    } else {
+      console.error("[setup] the tests need these Debian packages: " + list);
+      console.error("[setup] run as root, or: sudo apt-get install -y " + list);
+      process.exit(1);
+    }
+  }
+}

@@ -1,0 +1,22 @@
+// Runs every vitest suite and ends with the plain `N passed, N failed` line CI reads.
+import { spawnSync } from "node:child_process";
+import { readFileSync, rmSync } from "node:fs";
+
+const out = ".vitest-results.json";
+rmSync(out, { force: true });
+const args = ["vitest", "run", "--reporter=default", "--reporter=json", "--outputFile.json=" + out, ...process.argv.slice(2)];
+const r = spawnSync("npx", args, { stdio: "inherit" });
+let passed = 0;
+let failed = 0;
+try {
+  const j = JSON.parse(readFileSync(out, "utf8"));
+  passed = j.numPassedTests;
+  failed = j.numFailedTests + (j.numRuntimeErrorTestSuites || 0);
+  for (const s of j.testResults) if (s.status === "failed" && !s.assertionResults.length) failed++;
+} catch (e) {
+  failed++;
+  console.error("could not read vitest results: " + e.message);
+}
+if (r.status !== 0 && failed === 0) failed = 1;
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,6 @@
+// Builds every board's device bundle once before the suites that load them.
+import { BOARDS, buildBoard } from "../scripts/device-bundle.mjs";
+
+export default async function setup(): Promise<void> {
+  for (const b of BOARDS) await buildBoard(b);
+}
