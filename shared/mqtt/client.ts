@@ -1,0 +1,328 @@
+// MQTT 3.1.1 client as a state machine with no timers and no sockets, so the same code runs
+// on the board and on the host. The platform:
+//   - calls tick(nowMs) periodically (every 250-1000 ms) and before connect(); every
+//     timeout (keepalive, CONNACK/PINGRESP wait, retransmission, reconnect backoff) is decided
+//     there, against the latest tick's time;
+//   - opens a byte transport when the client calls options.open(), then reports
+//     connected(transport), data(bytes) and closed(transport) for it.
+// Events are plain function fields (onmessage, onconnect, ...): no EventEmitter on Espruino.
+//
+// Written as one closure rather than a class: locals minify to one letter, properties don't,
+// and the board budget for this file is about 2.3 KB.
+import { utf8Encode, type Bytes } from "../bytes";
+import { ProtocolError } from "../errors";
+import { encodeAck, encodeConnect, encodeEmpty, encodePublish, encodeSubscribe, encodeUnsubscribe } from "./generator";
+import { CLIENT_DECODERS, MqttParser } from "./parser";
+import {
+  CONNACK,
+  CONNECT,
+  DISCONNECT,
+  PINGREQ,
+  PUBACK,
+  PUBCOMP,
+  PUBLISH,
+  PUBREC,
+  PUBREL,
+  SUBACK,
+  SUBSCRIBE,
+  UNSUBSCRIBE,
+  type ConnectPacket,
+  type Packet,
+  type PublishPacket,
+  type Subscription,
+  type Will,
+} from "./packet";
+
+export interface Transport {
+  write(b: Bytes): void;
+  close(): void;
+}
+
+// The options double as the CONNECT packet (fewer bytes on the board than copying fields):
+// the client fills in clean and keepalive defaults in place.
+export interface MqttClientOptions {
+  clientId: string;
+  clean?: boolean; // default true
+  keepalive?: number; // seconds, default 60; 0 = off
+  username?: string;
+  password?: Bytes;
+  will?: Will;
+  // Asked for a new transport; answer later with connected(t) or closed(t). Must not throw.
+  open: () => void;
+  timeout?: number; // ms to wait for CONNACK, PINGRESP or an ack before acting; default 10000
+  window?: number; // packets awaiting an ack at once (QoS 1/2 PUBLISH, SUBSCRIBE...); default 8
+  queue?: number; // packets waiting to be sent (disconnected or window full); default 16
+  backoff?: number; // first reconnect delay, ms; default 1000; doubles per failure
+  maxBackoff?: number; // default 60000
+  maxPacket?: number; // largest packet accepted from the server, bytes; default no limit
+  random?: () => number; // jitter source in [0, 1); default Math.random
+}
+
+export interface MqttClient {
+  connect(): void;
+  // Sends DISCONNECT (so no will) and stops reconnecting; state is kept for a later connect().
+  end(): void;
+  // Returns the packet id the acks will carry (0 for QoS 0). Throws ProtocolError
+  // "queue-full" when the outgoing queue is full, or the codec's code for a bad topic/QoS.
+  publish(topic: string, payload: Bytes | string, qos?: number, retain?: boolean): number;
+  subscribe(filter: string, qos?: number): number;
+  unsubscribe(filter: string): number;
+  tick(nowMs: number): void;
+  connected(t: Transport): void;
+  data(b: Bytes): void;
+  closed(t?: Transport): void;
+  onconnect?: (sessionPresent: boolean) => void;
+  // Every transport attempt that ends (refused, lost, timed out, end()).
+  onclose?: () => void;
+  // Codes: "connack-1".."connack-5" (refused; host/net/mqtt-error-text.ts explains them),
+  // "connect-timeout", "ping-timeout", "suback-refused" (message: the filter), or the
+  // parser's MQTT-x.y.z code. The client reconnects after each unless end() was called.
+  onerror?: (e: ProtocolError) => void;
+  onmessage?: (topic: string, payload: Bytes, p: PublishPacket) => void;
+  // PUBACK (QoS 1), PUBCOMP (QoS 2) or UNSUBACK (type 11) for a packet id we sent.
+  onack?: (id: number, type: number) => void;
+  onsuback?: (id: number, granted: number[]) => void; // 0x80 = refused
+}
+
+// A packet that owns (or will own) a packet id, kept encoded: retransmission only sets DUP.
+interface Entry {
+  b: Bytes;
+  i: number; // packet id, 0 for QoS 0
+  t: number; // last sent
+  s?: Subscription[]; // SUBSCRIBE: what was asked, to read SUBACK against
+}
+
+export function mqttClient(o: MqttClientOptions): MqttClient {
+  const cp = o as MqttClientOptions & ConnectPacket;
+  cp.type = CONNECT;
+  cp.clean = o.clean !== false;
+  if (o.keepalive == null) cp.keepalive = 60;
+  const ka = cp.keepalive * 1000;
+  const wait = o.timeout || 10000;
+  const win = o.window || 8;
+  const max = o.queue || 16;
+  const rnd = o.random || Math.random;
+  let tr: Transport | null = null;
+  // 0 idle or backing off, 1 open() called, 2 CONNECT sent, 3 CONNACK accepted
+  let st = 0;
+  let want = false;
+  let now = 0;
+  let t0 = 0; // since when an answer is awaited (open, CONNACK, PINGRESP)
+  let due = 0; // next reconnect attempt
+  let tries = 0;
+  let sent = 0;
+  let recv = 0;
+  let ping = false; // a PINGREQ is unanswered (since t0)
+  let parser: MqttParser;
+  let lastId = 0;
+  let n = 0; // entries in out
+  const out: { [id: number]: Entry } = {};
+  const q: Entry[] = [];
+  // QoS 2 ids received and not yet released: a duplicate PUBLISH is acked, not delivered.
+  let rx: { [id: number]: number } = {};
+  // Subscriptions the server granted, filter -> requested QoS, to restore a lost session.
+  const subs: { [filter: string]: number } = {};
+
+  function emit(name: string, a?: unknown, b?: unknown, d?: unknown): void {
+    const f = (c as any)["on" + name];
+    if (f) f(a, b, d);
+  }
+
+  function write(b: Bytes): void {
+    (tr as Transport).write(b);
+    sent = now;
+  }
+
+  function send(e: Entry): void {
+    e.t = now;
+    write(e.b);
+  }
+
+  function resend(e: Entry): void {
+    if (e.b[0] >> 4 === PUBLISH) e.b[0] |= 8;
+    send(e);
+  }
+
+  function open(): void {
+    st = 1;
+    t0 = now;
+    o.open();
+  }
+
+  // The transport is gone or given up on: close it if still held, schedule the next attempt.
+  function drop(err?: ProtocolError): void {
+    const t = tr;
+    tr = null;
+    st = 0;
+    ping = false;
+    const d = Math.min(o.maxBackoff || 60000, (o.backoff || 1000) * Math.pow(2, tries++));
+    due = now + d / 2 + (rnd() * d) / 2;
+    if (t) t.close();
+    if (err) emit("error", err);
+    emit("close");
+  }
+
+  // Queued ids are the newest, so only ids still in flight can collide after a wrap.
+  function nextId(): number {
+    do lastId = (lastId % 65535) + 1;
+    while (out[lastId]);
+    return lastId;
+  }
+
+  // front: a resubscription, which goes ahead of the queue and past its bound.
+  function push(b: Bytes, id: number, s?: Subscription[], front?: boolean): number {
+    if (!front && q.length >= max) throw new ProtocolError("queue-full");
+    const e: Entry = { b: b, i: id, t: 0, s: s };
+    if (front) q.unshift(e);
+    else q.push(e);
+    flush();
+    return id;
+  }
+
+  function subscribe(l: Subscription[], front?: boolean): number {
+    const id = nextId();
+    return push(encodeSubscribe({ type: SUBSCRIBE, id: id, subs: l }), id, l, front);
+  }
+
+  function flush(): void {
+    while (st === 3 && q.length && (!q[0].i || n < win)) {
+      const e = q.shift() as Entry;
+      if (e.i) {
+        out[e.i] = e;
+        n++;
+      }
+      send(e);
+    }
+  }
+
+  function ack(type: number, id: number): void {
+    write(encodeAck(type, id));
+  }
+
+  function handle(p: Packet): void {
+    const id = (p as { id: number }).id;
+    const e = out[id];
+    if (p.type === CONNACK) {
+      if (p.returnCode) return drop(new ProtocolError("connack-" + p.returnCode));
+      st = 3;
+      tries = 0;
+      // Unacked packets first, with their ids (MQTT-4.4.0-1), before anything new goes out.
+      for (const k in out) resend(out[k]);
+      if (!p.sessionPresent) {
+        // The server forgot us: its QoS 2 ids may be reused, and subscriptions must be redone.
+        rx = {};
+        const l: Subscription[] = [];
+        for (const f in subs) l.push({ topic: f, qos: subs[f] });
+        if (l.length) subscribe(l, true);
+      }
+      flush();
+      emit("connect", p.sessionPresent);
+    } else if (p.type === PUBLISH) {
+      if (p.qos === 2) {
+        ack(PUBREC, id);
+        if (rx[id]) return;
+        rx[id] = 1;
+      } else if (p.qos) ack(PUBACK, id);
+      emit("message", p.topic, p.payload, p);
+    } else if (p.type === PUBREL) {
+      delete rx[id];
+      ack(PUBCOMP, id);
+    } else if (e) {
+      if (p.type === PUBREC) {
+        e.b = encodeAck(PUBREL, id);
+        return send(e);
+      }
+      delete out[id];
+      n--;
+      if (p.type === SUBACK) {
+        const l = e.s as Subscription[];
+        for (let i = 0; i < l.length; i++) {
+          const f = l[i].topic;
+          if (p.granted[i] === 0x80) delete subs[f];
+          else subs[f] = l[i].qos;
+        }
+        emit("suback", id, p.granted);
+      } else emit("ack", id, p.type);
+      flush();
+    }
+  }
+
+  const c: MqttClient = {
+    connect: function () {
+      want = true;
+      tries = 0;
+      if (!st) open();
+    },
+    end: function () {
+      want = false;
+      if (st === 3) write(encodeEmpty(DISCONNECT));
+      if (st) drop();
+    },
+    publish: function (topic, payload, qos, retain) {
+      const id = qos ? nextId() : 0;
+      return push(
+        // qos and retain may be undefined: the encoder reads them as 0 / false.
+        encodePublish({
+          type: PUBLISH,
+          topic: topic,
+          payload: typeof payload === "string" ? utf8Encode(payload) : payload,
+          qos: qos,
+          retain: retain,
+          id: id,
+        } as PublishPacket),
+        id,
+      );
+    },
+    subscribe: function (filter, qos) {
+      return subscribe([{ topic: filter, qos: qos || 0 }]);
+    },
+    unsubscribe: function (filter) {
+      delete subs[filter];
+      const id = nextId();
+      return push(encodeUnsubscribe({ type: UNSUBSCRIBE, id: id, topics: [filter] }), id);
+    },
+    tick: function (t) {
+      now = t;
+      if (!st) {
+        if (want && now >= due) open();
+      } else if ((st < 3 || ping) && now - t0 >= wait) {
+        drop(new ProtocolError(st < 3 ? "connect-timeout" : "ping-timeout"));
+      } else if (st > 2) {
+        if (ka && !ping && (now - sent >= ka || now - recv >= ka)) {
+          write(encodeEmpty(PINGREQ));
+          ping = true;
+          t0 = now;
+        }
+        for (const k in out) if (now - out[k].t >= wait) resend(out[k]);
+      }
+    },
+    connected: function (t) {
+      // A transport that comes back after a timeout or end() is not wanted any more.
+      if (st !== 1) return t.close();
+      tr = t;
+      st = 2;
+      t0 = now;
+      parser = new MqttParser(CLIENT_DECODERS, o.maxPacket);
+      write(encodeConnect(cp));
+    },
+    data: function (b) {
+      if (st < 2) return;
+      let ps: Packet[];
+      try {
+        ps = parser.push(b);
+      } catch (err) {
+        return drop(err as ProtocolError);
+      }
+      recv = now;
+      ping = false;
+      for (let i = 0; i < ps.length && st > 1; i++) handle(ps[i]);
+    },
+    closed: function (t) {
+      // Ignore the close of a transport already replaced or dropped.
+      if (!st || (t && tr && t !== tr)) return;
+      tr = null;
+      drop();
+    },
+  };
+  return c;
+}
