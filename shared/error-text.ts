@@ -1,0 +1,49 @@
+// Host-only: a sentence for each ProtocolError code, so the board can throw bare codes.
+// Never import this from device code (it would put every sentence in the bundle).
+// Other protocols add their codes to ERROR_TEXT in their own section.
+
+export const ERROR_TEXT: { [code: string]: string } = {
+  // --- MQTT 3.1.1 (normative statement ids; see shared/mqtt/constants.ts)
+  "MQTT-1.5.3-1": "A string is not well-formed UTF-8 (or encodes a surrogate code point).",
+  "MQTT-1.5.3-2": "A string contains the null character U+0000.",
+  "MQTT-2.2.2-2": "The fixed header's flag bits differ from the values reserved for this packet type.",
+  "MQTT-2.3.1-1": "SUBSCRIBE, UNSUBSCRIBE and PUBLISH with QoS > 0 need a non-zero packet identifier.",
+  "MQTT-3.1.2-1": 'The CONNECT protocol name is not "MQTT".',
+  "MQTT-3.1.2-2": "Unacceptable protocol level: only 4 (MQTT 3.1.1) is supported; answer CONNACK 1 and close.",
+  "MQTT-3.1.2-3": "The reserved bit 0 of the CONNECT flags is set.",
+  "MQTT-3.1.2-9": "The will flag is set but the will topic or will message is missing.",
+  "MQTT-3.1.2-11": "The will flag is 0 but the payload carries bytes where a will topic would be.",
+  "MQTT-3.1.2-13": "The will flag is 0 but the will QoS is not 0.",
+  "MQTT-3.1.2-14": "The will QoS is 3.",
+  "MQTT-3.1.2-15": "The will flag is 0 but the will retain flag is set.",
+  "MQTT-3.1.2-18": "The user name flag is 0 but the payload carries bytes where a user name would be.",
+  "MQTT-3.1.2-19": "The user name flag is set but the user name is missing.",
+  "MQTT-3.1.2-20": "The password flag is 0 but the payload carries bytes where a password would be.",
+  "MQTT-3.1.2-21": "The password flag is set but the password is missing.",
+  "MQTT-3.1.2-22": "A password was given without a user name.",
+  "MQTT-3.1.3-3": "The CONNECT payload has no client identifier.",
+  "MQTT-3.1.3-7": "A zero-length client identifier requires CleanSession = 1.",
+  "MQTT-3.1.3-8": "Zero-length client identifier with CleanSession = 0: answer CONNACK 2 and close.",
+  "MQTT-3.2.2-4": "A CONNACK refusing the connection has Session Present set.",
+  "MQTT-3.3.1-2": "The DUP flag is set on a QoS 0 PUBLISH.",
+  "MQTT-3.3.1-4": "QoS 3: a PUBLISH must not have both QoS bits set.",
+  "MQTT-3.3.2-2": "A topic name contains a wildcard character (+ or #).",
+  "MQTT-3.8.3-3": "A SUBSCRIBE must contain at least one topic filter.",
+  "MQTT-3-8.3-4": "A SUBSCRIBE requested QoS byte has reserved bits set or asks for QoS 3.",
+  "MQTT-3.9.3-2": "A SUBACK return code is not 0, 1, 2 or 0x80.",
+  "MQTT-3.10.3-2": "An UNSUBSCRIBE must contain at least one topic filter.",
+  "MQTT-4.7.1-2": "'#' must be the last character of a topic filter and fill a whole level.",
+  "MQTT-4.7.1-3": "'+' must fill a whole level of a topic filter.",
+  "MQTT-4.7.3-1": "Topic names and topic filters must be at least one character long.",
+  "mqtt-remaining-length": "The remaining length field runs past 4 bytes.",
+  "mqtt-packet-too-large": "The packet is larger than allowed (the configured maximum, or 268,435,455 bytes of remaining length).",
+  "mqtt-packet-length": "The packet's remaining length does not match its contents.",
+  "mqtt-packet-type": "Reserved packet type, or one this side never receives.",
+  "mqtt-connack-reserved": "CONNACK uses reserved values: acknowledge flags bits 7-1 must be 0, return codes above 5 are reserved.",
+  "mqtt-string-length": "A string or binary field is longer than 65,535 bytes.",
+};
+
+// The sentence for a code, or the code itself when none is known.
+export function describe(code: string): string {
+  return Object.prototype.hasOwnProperty.call(ERROR_TEXT, code) ? ERROR_TEXT[code] : code;
+}

@@ -1,0 +1,343 @@
+// Streaming MQTT 3.1.1 parser: push() takes chunks cut anywhere (a packet split across
+// chunks, several packets in one) and returns the packets completed so far.
+//
+// Which packet types a side accepts is a decoder table passed to the constructor. The board
+// only receives what a server sends (CLIENT_DECODERS); the decoders for client->server
+// packets sit in ALL_DECODERS, which the board never references, so its bundle drops them.
+//
+// Decoders read the current packet through module state (B, P, E) instead of a cursor
+// object: nothing is allocated per packet except the packet itself. A packet that arrives
+// whole in one chunk is decoded in place, so a PUBLISH payload (and CONNECT's will payload
+// and password) is a view into the pushed chunk: callers must not reuse a chunk's memory
+// after pushing it. A packet split across chunks is assembled once, when its last byte
+// arrives; until then the parser holds only the bytes received, so a hostile length costs
+// nothing up front, and maxPacketSize rejects it as soon as the fixed header is complete.
+//
+// After a ProtocolError the stream is unusable (MQTT closes the connection on any
+// violation); make a new parser for the next connection.
+import { alloc, put, readU16BE, utf8Decode, view, type Bytes } from "../bytes";
+import { fail } from "../errors";
+import {
+  E_CLIENT_ID_MISSING,
+  E_CONNACK_RESERVED,
+  E_CONNECT_RESERVED,
+  E_DUP_QOS0,
+  E_EMPTY_ID_REJECTED,
+  E_FLAGS,
+  E_LENGTH,
+  E_MULTI_LEVEL,
+  E_NUL,
+  E_PACKET_ID,
+  E_PASSWORD_MISSING,
+  E_PASSWORD_NO_USERNAME,
+  E_PASSWORD_PRESENT,
+  E_PROTOCOL_LEVEL,
+  E_PROTOCOL_NAME,
+  E_QOS3,
+  E_REMAINING_LENGTH,
+  E_SESSION_PRESENT,
+  E_SINGLE_LEVEL,
+  E_SUBACK_CODE,
+  E_SUBSCRIBE_EMPTY,
+  E_SUBSCRIBE_QOS,
+  E_TOO_LARGE,
+  E_TOPIC_EMPTY,
+  E_TOPIC_WILDCARD,
+  E_TYPE,
+  E_UNSUBSCRIBE_EMPTY,
+  E_USERNAME_MISSING,
+  E_USERNAME_PRESENT,
+  E_UTF8,
+  E_WILL_MISSING,
+  E_WILL_PRESENT,
+  E_WILL_QOS,
+  E_WILL_QOS_NO_WILL,
+  E_WILL_RETAIN_NO_WILL,
+} from "./constants";
+import type {
+  AckPacket,
+  ConnackPacket,
+  ConnectPacket,
+  EmptyPacket,
+  Packet,
+  PublishPacket,
+  SubackPacket,
+  SubscribePacket,
+  Subscription,
+  UnsubscribePacket,
+} from "./packet";
+
+// Decodes the packet whose first byte is h from B[P..E) (the bytes after the fixed header).
+export type Decoder = (h: number) => Packet;
+// Indexed by control packet type (1..14); 0 means "never received here".
+export type Decoders = Array<Decoder | 0>;
+
+let B: Bytes;
+let P = 0;
+let E = 0;
+// Length of the fixed header head() parsed last.
+let H = 0;
+
+function u16(): number {
+  if (P + 2 > E) fail(E_LENGTH);
+  const v = readU16BE(B, P);
+  P += 2;
+  return v;
+}
+
+function packetId(): number {
+  const v = u16();
+  if (!v) fail(E_PACKET_ID);
+  return v;
+}
+
+// A length-prefixed UTF-8 string. name: also a topic name (non-empty, no wildcards).
+// NUL and wildcards are checked on bytes: in UTF-8 those byte values never occur inside a
+// multi-byte sequence.
+function str(name?: boolean): string {
+  const n = u16();
+  const s = P;
+  const e = s + n;
+  if (e > E) fail(E_LENGTH);
+  if (name && !n) fail(E_TOPIC_EMPTY);
+  P = e;
+  for (let i = s; i < e; i++) {
+    const c = B[i];
+    if (!c) fail(E_NUL);
+    if (name && (c === 35 || c === 43)) fail(E_TOPIC_WILDCARD);
+  }
+  const r = utf8Decode(B, s, e);
+  if (r === null) return fail(E_UTF8);
+  return r;
+}
+
+// A length-prefixed binary field (will message, password): a view, not a copy.
+function bin(): Bytes {
+  const n = u16();
+  if (P + n > E) fail(E_LENGTH);
+  return view(B, P, (P += n));
+}
+
+function end(): void {
+  if (P !== E) fail(E_LENGTH);
+}
+
+// --- what a client receives
+
+function connack(): ConnackPacket {
+  if (E - P !== 2) fail(E_LENGTH);
+  const f = B[P];
+  const rc = B[P + 1];
+  if (f > 1 || rc > 5) fail(E_CONNACK_RESERVED);
+  if (f && rc) fail(E_SESSION_PRESENT);
+  return { type: 2, sessionPresent: f === 1, returnCode: rc };
+}
+
+function publish(h: number): PublishPacket {
+  const qos = (h >> 1) & 3; // 3 was refused by head()
+  if (!qos && h & 8) fail(E_DUP_QOS0);
+  const topic = str(true);
+  const id = qos ? packetId() : undefined;
+  return { type: 3, topic, payload: view(B, P, E), qos, retain: (h & 1) === 1, dup: (h & 8) === 8, id };
+}
+
+// PUBACK, PUBREC, PUBREL, PUBCOMP, UNSUBACK
+function ack(h: number): AckPacket {
+  if (E - P !== 2) fail(E_LENGTH);
+  return { type: (h >> 4) as AckPacket["type"], id: readU16BE(B, P) };
+}
+
+function suback(): SubackPacket {
+  const id = u16();
+  if (P >= E) fail(E_LENGTH);
+  const granted: number[] = [];
+  while (P < E) {
+    const c = B[P++];
+    if (c > 2 && c !== 128) fail(E_SUBACK_CODE);
+    granted.push(c);
+  }
+  return { type: 9, id, granted };
+}
+
+// PINGREQ, PINGRESP, DISCONNECT
+function empty(h: number): EmptyPacket {
+  end();
+  return { type: (h >> 4) as EmptyPacket["type"] };
+}
+
+// --- what only a server receives
+
+// A topic filter: '#' only as the whole last level, '+' only as a whole level.
+function filter(): string {
+  const s = P + 2;
+  const f = str();
+  const e = P;
+  if (e === s) fail(E_TOPIC_EMPTY);
+  for (let i = s; i < e; i++) {
+    const c = B[i];
+    if (c !== 35 && c !== 43) continue;
+    const solo = (i === s || B[i - 1] === 47) && (i + 1 === e || B[i + 1] === 47);
+    if (c === 35 && (!solo || i + 1 !== e)) fail(E_MULTI_LEVEL);
+    if (!solo) fail(E_SINGLE_LEVEL);
+  }
+  return f;
+}
+
+function connect(): ConnectPacket {
+  if (str() !== "MQTT") fail(E_PROTOCOL_NAME);
+  if (P + 2 > E) fail(E_LENGTH);
+  if (B[P++] !== 4) fail(E_PROTOCOL_LEVEL);
+  const f = B[P++];
+  if (f & 1) fail(E_CONNECT_RESERVED);
+  const will = f & 4;
+  const wqos = (f >> 3) & 3;
+  const user = f & 128;
+  const pass = f & 64;
+  if (!will && wqos) fail(E_WILL_QOS_NO_WILL);
+  if (!will && f & 32) fail(E_WILL_RETAIN_NO_WILL);
+  if (wqos === 3) fail(E_WILL_QOS);
+  if (pass && !user) fail(E_PASSWORD_NO_USERNAME);
+  const keepalive = u16();
+  if (P >= E) fail(E_CLIENT_ID_MISSING);
+  const clean = (f & 2) === 2;
+  const p: ConnectPacket = { type: 1, clientId: str(), clean, keepalive };
+  if (!p.clientId && !clean) fail(E_EMPTY_ID_REJECTED);
+  if (will) {
+    if (P >= E) fail(E_WILL_MISSING);
+    const topic = str(true);
+    if (P >= E) fail(E_WILL_MISSING);
+    p.will = { topic, payload: bin(), qos: wqos, retain: (f & 32) === 32 };
+  }
+  if (user) {
+    if (P >= E) fail(E_USERNAME_MISSING);
+    p.username = str();
+  }
+  if (pass) {
+    if (P >= E) fail(E_PASSWORD_MISSING);
+    p.password = bin();
+  }
+  // Bytes left over sit where the first field whose flag is 0 would be.
+  if (P < E) fail(pass ? E_LENGTH : user ? E_PASSWORD_PRESENT : will ? E_USERNAME_PRESENT : E_WILL_PRESENT);
+  return p;
+}
+
+function subscribe(): SubscribePacket {
+  const id = packetId();
+  if (P >= E) fail(E_SUBSCRIBE_EMPTY);
+  const subs: Subscription[] = [];
+  while (P < E) {
+    const topic = filter();
+    if (P >= E) fail(E_LENGTH);
+    const qos = B[P++];
+    if (qos > 2) fail(E_SUBSCRIBE_QOS);
+    subs.push({ topic, qos });
+  }
+  return { type: 8, id, subs };
+}
+
+function unsubscribe(): UnsubscribePacket {
+  const id = packetId();
+  if (P >= E) fail(E_UNSUBSCRIBE_EMPTY);
+  const topics: string[] = [];
+  while (P < E) topics.push(filter());
+  return { type: 10, id, topics };
+}
+
+// A client receives CONNACK, PUBLISH, PUBACK..PUBCOMP, SUBACK, UNSUBACK, PINGRESP.
+export const CLIENT_DECODERS: Decoders = [0, 0, connack, publish, ack, ack, ack, ack, 0, suback, 0, ack, 0, empty];
+
+// Every packet type: what a server (or a test) needs.
+export const ALL_DECODERS: Decoders = [
+  0,
+  connect,
+  connack,
+  publish,
+  ack,
+  ack,
+  ack,
+  ack,
+  subscribe,
+  suback,
+  unsubscribe,
+  ack,
+  empty,
+  empty,
+  empty,
+];
+
+// Checks the fixed header at b[i] and returns the whole packet's size, or 0 when b[i..n)
+// ends inside the header. Type, flags and size are refused before the body arrives.
+function head(d: Decoders, max: number, b: Bytes, i: number, n: number): number {
+  const h = b[i];
+  const t = h >> 4;
+  if (!d[t]) fail(E_TYPE);
+  // Table 2.2: PUBREL, SUBSCRIBE and UNSUBSCRIBE (bits 6, 8, 10 of 0x540) carry flags 0010.
+  if (t === 3) {
+    if ((h & 6) === 6) fail(E_QOS3);
+  } else if ((h & 15) !== ((0x540 >> t) & 1) * 2) fail(E_FLAGS);
+  let k = i + 1;
+  let v = 0;
+  let m = 1;
+  let c: number;
+  do {
+    if (k > i + 4) fail(E_REMAINING_LENGTH);
+    if (k >= n) return 0;
+    c = b[k++];
+    v += (c & 127) * m;
+    m *= 128;
+  } while (c & 128);
+  H = k - i;
+  if (max && H + v > max) fail(E_TOO_LARGE);
+  return H + v;
+}
+
+// Field names are short on purpose: property names survive minification on the board.
+export class MqttParser {
+  private d: Decoders;
+  // maximum packet size, 0 = none
+  private m: number;
+  // bytes of an unfinished packet as received (views of pushed chunks), and their count
+  private r: Bytes[] = [];
+  private n = 0;
+  // the unfinished packet's size; 0 while its fixed header is incomplete
+  private w = 0;
+
+  // maxPacketSize: largest whole packet (fixed header included) accepted; 0 or absent =
+  // only the protocol's own limit.
+  constructor(decoders: Decoders, maxPacketSize?: number) {
+    this.d = decoders;
+    this.m = maxPacketSize || 0;
+  }
+
+  push(chunk: Bytes): Packet[] {
+    const out: Packet[] = [];
+    let b = chunk;
+    if (this.n) {
+      // Joined once the packet is complete (or, while the header is cut, on each chunk:
+      // then at most 4 bytes are held), so a packet is copied once, not once per chunk.
+      this.r.push(b);
+      this.n += b.length;
+      if (this.n < this.w) return out;
+      b = alloc(this.n);
+      for (let k = 0, o = 0; k < this.r.length; o += this.r[k++].length) put(b, this.r[k], o);
+      this.n = 0;
+    }
+    const n = b.length;
+    let i = 0;
+    while (i < n) {
+      const t = head(this.d, this.m, b, i, n);
+      if (!t || i + t > n) {
+        this.r = [view(b, i, n)];
+        this.n = n - i;
+        this.w = t;
+        break;
+      }
+      const h = b[i];
+      B = b;
+      P = i + H;
+      E = i += t;
+      out.push((this.d[h >> 4] as Decoder)(h));
+    }
+    return out;
+  }
+}
