@@ -1,5 +1,56 @@
-import { fromHex, toHex } from "../shared/bytes";
+// Board entry: read pinwire.json from Storage, vet it, start the drivers and the
+// application, bring up WiFi (not on the Linux build) and the link the config chooses.
+// A missing or bad config leaves the board idle with a message: no crash loop.
+import { checkConfig, linkMode, parseUrl, type Url } from "./config";
+import { appStart } from "./app";
+import { mqttError, mqttSend, mqttStart, mqttTick } from "./mqtt-link";
+import { wsSend, wsStart, wsTick } from "./ws-link";
+import { wifiStart } from "./wifi";
 
-// Placeholder entry until the board runtime lands: proves the pipeline end to end.
-const probe = toHex(fromHex("0c00000040000000"));
-console.log("pinwire " + PINWIRE_BOARD + " " + probe);
+// Default wiring; "pins" in the config overrides any of it (null leaves a part out).
+// esp8266 NodeMCU/Wemos: servo GPIO15 (D8), encoder CLK GPIO12 (D6) / DT GPIO13 (D7),
+//   light A0, LED GPIO14 (D5).
+// esp32 DevKit: servo GPIO18, encoder GPIO32/33, light GPIO34 (ADC1_CH6, ADC1 works with
+//   WiFi on), LED GPIO19; servo and LED on LEDC PWM.
+// linux: pins do nothing there; analogRead would print an error, so no light sensor.
+const PINS: any =
+  PINWIRE_BOARD === "esp8266"
+    ? { servo: "D15", clk: "D12", dt: "D13", light: "A0", led: "D14" }
+    : PINWIRE_BOARD === "esp32"
+      ? { servo: "D18", clk: "D32", dt: "D33", light: "D34", led: "D19" }
+      : { servo: "D15", clk: "D12", dt: "D13", light: null, led: "D14" };
+
+function boot(): void {
+  let cfg: any = null;
+  let err: string | null = "missing";
+  try {
+    const s = require("Storage").read("pinwire.json");
+    if (s) {
+      err = "json";
+      cfg = JSON.parse(s);
+    }
+  } catch (e) {}
+  if (cfg) err = checkConfig(cfg, PINWIRE_BOARD);
+  if (err) {
+    console.log("pinwire: pinwire.json " + err + (err === "no-tls" ? " (no TLS on " + PINWIRE_BOARD + ")" : "") + ": idle");
+    return;
+  }
+  const pins = PINS;
+  for (const k in cfg.pins) pins[k] = cfg.pins[k];
+  const mqtt = linkMode(cfg) === "mqtt";
+  const u = parseUrl(mqtt ? cfg.broker : cfg.gateway) as Url;
+  appStart(cfg, pins, mqtt ? mqttSend : wsSend, mqtt ? mqttError : function () {});
+  const go = function () {
+    if (mqtt) mqttStart(cfg.id, u, typeof cfg.keepalive === "number" ? cfg.keepalive : 30);
+    else wsStart(cfg.id, u);
+    // The one timer of the link: the MQTT client's clock, or the gateway link's.
+    setInterval(function () {
+      if (mqtt) mqttTick(Date.now());
+      else wsTick(Date.now());
+    }, 250);
+  };
+  if (PINWIRE_BOARD === "linux") go();
+  else wifiStart(cfg.wifi && cfg.wifi.ssid, cfg.wifi && cfg.wifi.password, go);
+}
+
+boot();
