@@ -1,0 +1,32 @@
+// The dashboard/API bearer token. Browsers cannot set headers on a WebSocket, so the
+// token is also accepted as ?token= in the URL (the dashboard reads it from its own URL).
+import { timingSafeEqual, createHash } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+
+export function tokenFromRequest(req: IncomingMessage, url: URL): string | null {
+  const h = req.headers.authorization;
+  if (h && h.startsWith("Bearer ")) return h.slice(7).trim();
+  return url.searchParams.get("token");
+}
+
+// Compare digests so the comparison time does not depend on the length or the prefix.
+export function tokenMatches(expected: string, given: string | null): boolean {
+  if (given === null) return false;
+  const a = createHash("sha256").update(expected).digest();
+  const b = createHash("sha256").update(given).digest();
+  return timingSafeEqual(a, b);
+}
+
+// Basic credentials of a board connecting to the gateway (Authorization: Basic, or
+// ?user=&pass= for clients that cannot set headers).
+export function basicFromRequest(req: IncomingMessage, url: URL): { user: string; pass: string } | null {
+  const h = req.headers.authorization;
+  if (h && h.startsWith("Basic ")) {
+    const s = Buffer.from(h.slice(6).trim(), "base64").toString("utf8");
+    const i = s.indexOf(":");
+    if (i >= 0) return { user: s.slice(0, i), pass: s.slice(i + 1) };
+  }
+  const user = url.searchParams.get("user");
+  const pass = url.searchParams.get("pass");
+  return user !== null && pass !== null ? { user, pass } : null;
+}

@@ -1,0 +1,241 @@
+// The bridge: follows every device's retained status/info/state on the broker, tells its
+// listeners (the WebSocket gateway, HA discovery) about reports and device changes, and
+// publishes commands. Boards attached to the gateway in binary-WS mode are published to the
+// broker here as if they were MQTT devices; their own reports come back through the
+// subscription like everyone else's, so every bridge sees one stream of truth.
+import { decodeMessage, encodeMessage, parseControl, MESSAGE_SIZE, SERVO_ANGLE, LIGHT_LEVEL, LED_DUTY } from "../../shared/messages";
+import { isProtocolError } from "../../shared/errors";
+import type { Logger } from "../log";
+import type { BrokerLink } from "./link";
+import { parseTopic, topicOf } from "./topics";
+import { DeviceRegistry, type DeviceSnapshot, type Status } from "./registry";
+
+export type DeviceChange = "new" | "status" | "info" | "state" | "removed";
+
+export interface BridgeListener {
+  // One 8-byte board message (a view into the MQTT payload: copy it to keep it).
+  report?(id: string, msg: Uint8Array, cmd: number, value: number): void;
+  device?(snap: DeviceSnapshot, change: DeviceChange): void;
+}
+
+// Extra topics handled outside the bridge (HA command topics, HA's birth message): `id` and
+// `rest` are set for pinwire/<id>/<rest> topics. Return true when consumed.
+export type TopicHandler = (topic: string, payload: Uint8Array, id: string | null, rest: string | null) => boolean;
+
+export interface BridgeOptions {
+  link: BrokerLink;
+  log: Logger;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+function text(payload: Uint8Array): string | null {
+  try {
+    return utf8.decode(payload);
+  } catch {
+    return null;
+  }
+}
+
+export class Bridge {
+  readonly registry = new DeviceRegistry();
+  private listeners: BridgeListener[] = [];
+  private handlers: TopicHandler[] = [];
+  private extraFilters: string[] = [];
+  private boards = new Map<string, (cmd: Uint8Array) => void>();
+  private log: Logger;
+  private link: BrokerLink;
+
+  constructor(opts: BridgeOptions) {
+    this.link = opts.link;
+    this.log = opts.log.child({ c: "bridge" });
+    this.link.onMessage((t, p) => this.onMessage(t, p));
+    this.link.onReconnect(() => {
+      this.log.info({ event: "reconnect" }, "broker connection back; resubscribing");
+      this.subscribeAll().catch((e) => this.log.error({ err: String(e) }, "resubscribe failed"));
+    });
+  }
+
+  addListener(l: BridgeListener): () => void {
+    this.listeners.push(l);
+    return () => {
+      this.listeners = this.listeners.filter((x) => x !== l);
+    };
+  }
+
+  // Register before start(): filters are (re)subscribed with the bridge's own.
+  addTopicHandler(filters: string[], h: TopicHandler): void {
+    this.extraFilters.push(...filters);
+    this.handlers.push(h);
+  }
+
+  async start(): Promise<void> {
+    await this.subscribeAll();
+  }
+
+  private async subscribeAll(): Promise<void> {
+    const filters = ["pinwire/+/status", "pinwire/+/info", "pinwire/+/state", ...this.extraFilters];
+    for (const id of this.boards.keys()) filters.push(topicOf(id, "cmd"));
+    await this.link.subscribe(filters);
+  }
+
+  publish(topic: string, payload: Uint8Array | string, retain = false): void {
+    this.link.publish(topic, payload, { qos: 0, retain });
+  }
+
+  // A command for a device, already validated and encoded (8 bytes).
+  sendCommand(id: string, msg: Uint8Array): void {
+    this.link.publish(topicOf(id, "cmd"), msg, { qos: 0, retain: false });
+  }
+
+  devices(): DeviceSnapshot[] {
+    return this.registry.list();
+  }
+
+  device(id: string): DeviceSnapshot | undefined {
+    return this.registry.get(id)?.snapshot();
+  }
+
+  // --- boards attached to the gateway in binary-WS mode ---
+
+  async boardOnline(id: string, toBoard: (cmd: Uint8Array) => void): Promise<void> {
+    const had = this.boards.has(id);
+    this.boards.set(id, toBoard);
+    if (!had) await this.link.subscribe([topicOf(id, "cmd")]);
+    this.link.publish(topicOf(id, "status"), "online", { qos: 1, retain: true });
+  }
+
+  async boardOffline(id: string, toBoard: (cmd: Uint8Array) => void): Promise<void> {
+    if (this.boards.get(id) !== toBoard) return; // replaced by a newer connection
+    this.boards.delete(id);
+    this.link.publish(topicOf(id, "status"), "offline", { qos: 1, retain: true });
+    await this.link.unsubscribe([topicOf(id, "cmd")]);
+  }
+
+  // Publishes the board's full known state retained (not just this report), so the
+  // retained message alone rebuilds all three values.
+  boardReport(id: string, cmd: number, value: number): void {
+    const known = this.registry.get(id)?.state ?? { servo: null, light: null, led: null };
+    const parts: Uint8Array[] = [];
+    // The new value goes last: a consumer that keeps only the last message still sees it.
+    if (known.servo !== null && cmd !== SERVO_ANGLE) parts.push(encodeMessage(SERVO_ANGLE, known.servo));
+    if (known.light !== null && cmd !== LIGHT_LEVEL) parts.push(encodeMessage(LIGHT_LEVEL, known.light));
+    if (known.led !== null && cmd !== LED_DUTY) parts.push(encodeMessage(LED_DUTY, known.led));
+    parts.push(encodeMessage(cmd, value));
+    this.link.publish(topicOf(id, "state"), Buffer.concat(parts), { qos: 0, retain: true });
+  }
+
+  boardInfo(id: string, json: string): void {
+    this.link.publish(topicOf(id, "info"), json, { qos: 0, retain: true });
+  }
+
+  // --- incoming ---
+
+  private onMessage(topic: string, payload: Uint8Array): void {
+    const t = parseTopic(topic);
+    if (t) {
+      const { id, rest } = t;
+      if (rest === "state") return this.onState(id, payload);
+      if (rest === "status") return this.onStatus(id, payload);
+      if (rest === "info") return this.onInfo(id, payload);
+      if (rest === "cmd") return this.onCmd(id, payload);
+    }
+    for (const h of this.handlers) if (h(topic, payload, t ? t.id : null, t ? t.rest : null)) return;
+  }
+
+  private emit(id: string, change: DeviceChange): void {
+    const rec = this.registry.get(id);
+    const snap = rec ? rec.snapshot() : { id, status: "unknown" as Status, info: null, state: { servo: null, light: null, led: null }, lastSeen: null };
+    for (const l of this.listeners) l.device?.(snap, change);
+  }
+
+  private touch(id: string) {
+    const [rec, isNew] = this.registry.ensure(id);
+    rec.lastSeen = Date.now();
+    if (isNew) {
+      this.log.info({ event: "device-new", id }, "device seen");
+      this.emit(id, "new");
+    }
+    return rec;
+  }
+
+  private onState(id: string, payload: Uint8Array): void {
+    const n = payload.length;
+    if (n === 0) return; // retained state cleared
+    if (n % MESSAGE_SIZE !== 0) {
+      this.log.warn({ event: "bad-state", id, bytes: n }, "state payload is not a whole number of 8-byte messages");
+      return;
+    }
+    const rec = this.touch(id);
+    for (let i = 0; i < n; i += MESSAGE_SIZE) {
+      const msg = payload.subarray(i, i + MESSAGE_SIZE);
+      let m;
+      try {
+        m = decodeMessage(msg);
+      } catch (e) {
+        this.log.warn({ event: "bad-state", id, code: isProtocolError(e) ? e.code : String(e) }, "bad state message");
+        continue;
+      }
+      if (!rec.applyReport(m.cmd, m.value)) continue;
+      for (const l of this.listeners) l.report?.(id, msg, m.cmd, m.value);
+    }
+  }
+
+  private onStatus(id: string, payload: Uint8Array): void {
+    if (payload.length === 0) {
+      // Retained status cleared: the device was decommissioned.
+      if (this.registry.delete(id)) {
+        this.log.info({ event: "device-removed", id }, "device removed");
+        this.emit(id, "removed");
+      }
+      return;
+    }
+    const s = text(payload);
+    const status: Status = s === "online" ? "online" : s === "offline" ? "offline" : "unknown";
+    const rec = this.touch(id);
+    if (rec.status === status) return;
+    rec.status = status;
+    this.log.info({ event: "device-status", id, status }, "device " + status);
+    this.emit(id, "status");
+  }
+
+  private onInfo(id: string, payload: Uint8Array): void {
+    const s = text(payload);
+    let info: unknown = null;
+    try {
+      info = s === null ? null : JSON.parse(s);
+    } catch {
+      info = null;
+    }
+    if (info === null || typeof info !== "object") {
+      this.log.warn({ event: "bad-info", id }, "info is not a JSON object");
+      return;
+    }
+    const rec = this.touch(id);
+    rec.info = info;
+    this.emit(id, "info");
+  }
+
+  // Commands for a board attached to this bridge's gateway: pass 8-byte messages through,
+  // turn JSON controls into them, drop anything else.
+  private onCmd(id: string, payload: Uint8Array): void {
+    const toBoard = this.boards.get(id);
+    if (!toBoard) return;
+    try {
+      if (payload.length === MESSAGE_SIZE) {
+        decodeMessage(payload);
+        toBoard(payload);
+      } else {
+        const m = parseControl(text(payload) ?? "");
+        toBoard(encodeMessage(m.cmd, m.value));
+      }
+    } catch (e) {
+      this.log.warn({ event: "bad-cmd", id, code: isProtocolError(e) ? e.code : String(e) }, "command dropped");
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const [id, sink] of [...this.boards]) await this.boardOffline(id, sink).catch(() => {});
+    await this.link.close();
+  }
+}

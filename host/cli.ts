@@ -1,0 +1,219 @@
+// pinwire command line. Usage errors print what is wrong plus the usage and exit with 2;
+// refused configurations (e.g. --host 0.0.0.0 without credentials) also exit with 2.
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { readFileSync } from "node:fs";
+import { createLogger, type Logger } from "./log";
+import { CredentialStore, defaultCredentialsPath, generateSecret, isValidId } from "./auth/credentials";
+import { startService, ConfigError, type Service } from "./bridge/service";
+
+function port(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n > 65535) throw new InvalidArgumentError("must be a port number 0-65535");
+  return n;
+}
+
+function brokerUrl(v: string): string {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new InvalidArgumentError("must be a URL like mqtt://host:1883, mqtts://host:8883 or ws://host:9001/mqtt");
+  }
+  if (!["mqtt:", "mqtts:", "ws:", "wss:"].includes(u.protocol)) throw new InvalidArgumentError("scheme must be mqtt, mqtts, ws or wss");
+  return v;
+}
+
+function deviceId(v: string): string {
+  if (!isValidId(v)) throw new InvalidArgumentError("use letters, digits, '_' and '-' (at most 64)");
+  return v;
+}
+
+interface ServeFlags {
+  host: string;
+  port: number;
+  mqttPort: number;
+  broker?: string;
+  brokerUser?: string;
+  brokerPass?: string;
+  brokerCa?: string;
+  credentials: string;
+  token?: string;
+  cert?: string;
+  key?: string;
+  discovery: boolean;
+  discoveryPrefix: string;
+  shareGroup?: string;
+  dashboard?: string;
+  verbose?: boolean;
+  sim?: boolean;
+}
+
+function serveOptions(cmd: Command): Command {
+  return cmd
+    .option("--host <addr>", "bind address (anything but loopback needs device credentials)", "127.0.0.1")
+    .option("--port <n>", "HTTP port: dashboard, /api, /ws, /mqtt", port, 8080)
+    .option("--mqtt-port <n>", "embedded broker MQTT port", port, 1883)
+    .option("--broker <url>", "use an external broker (mqtt://, mqtts://, ws://, wss://) instead of the embedded one", brokerUrl)
+    .option("--broker-user <name>", "username for the external broker")
+    .option("--broker-pass <password>", "password for the external broker (or PINWIRE_BROKER_PASSWORD)")
+    .option("--broker-ca <file>", "CA certificate trusted for an mqtts/wss broker")
+    .option("--credentials <file>", "device credentials file", defaultCredentialsPath())
+    .option("--token <token>", "dashboard/API token (generated when serving beyond localhost)")
+    .option("--cert <file>", "TLS certificate (PEM): serves HTTPS/WSS and MQTT over TLS")
+    .option("--key <file>", "TLS private key (PEM)")
+    .option("--no-discovery", "do not publish Home Assistant discovery")
+    .option("--discovery-prefix <prefix>", "Home Assistant discovery prefix", "homeassistant")
+    .option("--share-group <name>", "shared-subscription group for HA commands when several bridges share a broker")
+    .option("--dashboard <dir>", "serve another dashboard directory")
+    .option("-v, --verbose", "log packets and frames");
+}
+
+async function serve(flags: ServeFlags, log: Logger, withSim: boolean): Promise<Service> {
+  if (!!flags.cert !== !!flags.key) throw new ConfigError("--cert and --key go together");
+  const credentials = CredentialStore.load(flags.credentials);
+  const svc = await startService({
+    log,
+    host: flags.host,
+    port: flags.port,
+    mqttPort: flags.mqttPort,
+    broker: flags.broker ?? null,
+    brokerUsername: flags.brokerUser,
+    brokerPassword: flags.brokerPass ?? process.env.PINWIRE_BROKER_PASSWORD,
+    brokerCa: flags.brokerCa ? readFileSync(flags.brokerCa) : undefined,
+    credentials,
+    token: flags.token ?? null,
+    tls: flags.cert && flags.key ? { cert: readFileSync(flags.cert), key: readFileSync(flags.key) } : undefined,
+    discovery: flags.discovery,
+    discoveryPrefix: flags.discoveryPrefix,
+    shareGroup: flags.shareGroup,
+    dashboardDir: flags.dashboard,
+  });
+  const info = { event: "ready", http: svc.httpUrl, mqtt: svc.mqttUrl, embeddedBroker: !!svc.broker, ws: svc.httpUrl.replace(/^http/, "ws") + "/ws/<id>" };
+  log.info(info, "pinwire ready: dashboard " + svc.httpUrl + "/" + (svc.token ? "?token=" + svc.token : ""));
+  if (svc.token && !flags.token) process.stderr.write("pinwire: dashboard/API token: " + svc.token + "\n");
+  if (withSim) await startSims(log, svc, flags);
+  return svc;
+}
+
+// A virtual board so that `npm start` shows something moving with no hardware attached.
+async function startSims(log: Logger, svc: Service, flags: ServeFlags): Promise<void> {
+  const { startVirtualDevice } = await import("./bridge/sim");
+  const sim = await startVirtualDevice({ id: "sim1", broker: svc.broker ? svc.broker.url.replace("0.0.0.0", "127.0.0.1") : svc.mqttUrl, log }).catch((e) => {
+    log.warn({ event: "sim-unavailable", err: String(e?.message ?? e) }, "virtual board not started");
+    return null;
+  });
+  if (sim) onShutdown(() => sim.stop());
+}
+
+const shutdownHooks: (() => Promise<void> | void)[] = [];
+function onShutdown(f: () => Promise<void> | void): void {
+  shutdownHooks.push(f);
+}
+function installSignals(log: Logger): void {
+  let stopping = false;
+  const stop = async (sig: string) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    log.info({ event: "shutdown", signal: sig }, "shutting down");
+    for (const f of shutdownHooks.reverse()) await Promise.resolve(f()).catch(() => {});
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+export function buildProgram(): Command {
+  const program = new Command("pinwire")
+    .description("TypeScript runtime and toolchain for Espruino boards: broker, bridge and dashboard")
+    .showHelpAfterError()
+    .exitOverride();
+
+  const runServe = (withSim: boolean) => async (flags: ServeFlags) => {
+    const log = createLogger({ verbose: flags.verbose });
+    const svc = await serve(flags, log, withSim && flags.sim !== false);
+    onShutdown(() => svc.close());
+    installSignals(log);
+  };
+
+  serveOptions(program.command("start").description("broker + bridge + dashboard, and a virtual board (sim1) to play with"))
+    .option("--no-sim", "do not start the virtual board")
+    .action(runServe(true));
+  serveOptions(program.command("bridge").description("broker + bridge + dashboard (no virtual board)")).action(runServe(false));
+
+  program
+    .command("sim")
+    .description("run a virtual board (the device app on the virtual Espruino) against a broker")
+    .requiredOption("--id <id>", "device id", deviceId)
+    .requiredOption("--broker <url>", "broker URL", brokerUrl)
+    .option("--username <name>", "device username (defaults to the id when --password is given)")
+    .option("--password <password>", "device password")
+    .option("--board <name>", "board profile", "esp8266")
+    .option("-v, --verbose", "log packets")
+    .action(async (o) => {
+      const log = createLogger({ verbose: o.verbose });
+      const { startVirtualDevice } = await import("./bridge/sim");
+      const sim = await startVirtualDevice({ id: o.id, broker: o.broker, board: o.board, username: o.username ?? (o.password ? o.id : undefined), password: o.password, log });
+      onShutdown(() => sim.stop());
+      installSignals(log);
+    });
+
+  const user = program.command("user").description("manage device credentials (scrypt-hashed JSON file)");
+  user
+    .command("add <id>")
+    .description("add or replace a user; prints a generated password unless --password is given")
+    .option("--password <password>", "the password (default: generated)")
+    .addOption(new Option("--role <role>", "device, or bridge (may use every topic)").choices(["device", "bridge"]).default("device"))
+    .option("--credentials <file>", "credentials file", defaultCredentialsPath())
+    .action(async (id: string, o) => {
+      deviceIdOrFail(id);
+      const store = CredentialStore.load(o.credentials);
+      const password = o.password ?? generateSecret();
+      await store.add(id, password, o.role);
+      store.save();
+      process.stdout.write("added " + o.role + " '" + id + "' to " + store.path + "\n");
+      if (!o.password) process.stdout.write("password: " + password + "\n");
+    });
+  user
+    .command("remove <id>")
+    .description("remove a user")
+    .option("--credentials <file>", "credentials file", defaultCredentialsPath())
+    .action((id: string, o) => {
+      const store = CredentialStore.load(o.credentials);
+      if (!store.remove(id)) throw new ConfigError("no user '" + id + "' in " + store.path);
+      store.save();
+      process.stdout.write("removed '" + id + "'\n");
+    });
+  user
+    .command("list")
+    .description("list users")
+    .option("--credentials <file>", "credentials file", defaultCredentialsPath())
+    .action((o) => {
+      for (const u of CredentialStore.load(o.credentials).list()) process.stdout.write(u.id + "\t" + u.role + "\n");
+    });
+  return program;
+}
+
+function deviceIdOrFail(id: string): void {
+  if (!isValidId(id)) throw new ConfigError("invalid id '" + id + "': use letters, digits, '_' and '-' (at most 64)");
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help and --version exit 0; every usage error 2 (commander already printed it)
+      process.exit(e.exitCode === 0 ? 0 : 2);
+    }
+    if (e instanceof ConfigError) {
+      process.stderr.write("pinwire: " + e.message + "\n");
+      process.exit(2);
+    }
+    process.stderr.write("pinwire: " + (e instanceof Error ? e.message : String(e)) + "\n");
+    process.exit(1);
+  }
+}
+
+// Run when executed directly (tsx host/cli.ts ...), not when imported by tests.
+if (process.argv[1] && /cli\.[cm]?[jt]s$/.test(process.argv[1])) void main(process.argv);

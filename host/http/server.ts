@@ -1,0 +1,137 @@
+// The HTTP(S) front: the dashboard's static files at /, GET /api/devices, and WebSocket
+// upgrades routed to the gateway (/ws, /ws/<id>) or to the embedded broker (/mqtt).
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo, Socket } from "node:net";
+import type { Duplex } from "node:stream";
+import { readFile, stat } from "node:fs/promises";
+import { join, normalize, extname, sep } from "node:path";
+import type { Bridge } from "../bridge/bridge";
+import type { Gateway } from "../gateway/gateway";
+import { tokenFromRequest, tokenMatches } from "../auth/token";
+import type { Logger } from "../log";
+
+export interface HttpOptions {
+  host: string;
+  port: number;
+  log: Logger;
+  bridge: Bridge;
+  gateway: Gateway;
+  dashboardDir: string;
+  token?: string | null;
+  tls?: { cert: Buffer; key: Buffer };
+  // MQTT over WebSocket at /mqtt (the embedded broker); absent with an external broker.
+  mqttUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+}
+
+export interface HttpFront {
+  server: Server;
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".map": "application/json",
+};
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const s = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", "content-length": Buffer.byteLength(s) });
+  res.end(s);
+}
+
+export async function startHttp(opts: HttpOptions): Promise<HttpFront> {
+  const log = opts.log.child({ c: "http" });
+  const root = normalize(opts.dashboardDir + sep);
+
+  async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+    let rel: string;
+    try {
+      rel = decodeURIComponent(pathname);
+    } catch {
+      return sendJson(res, 400, { error: "bad path" });
+    }
+    if (rel.endsWith("/")) rel += "index.html";
+    const file = normalize(join(root, rel));
+    if (!file.startsWith(root) || rel.includes("\0")) return sendJson(res, 404, { error: "not found" });
+    try {
+      const st = await stat(file);
+      if (!st.isFile()) return sendJson(res, 404, { error: "not found" });
+      const body = await readFile(file);
+      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "content-length": body.length, "cache-control": "no-cache" });
+      res.end(req.method === "HEAD" ? undefined : body);
+    } catch {
+      sendJson(res, 404, { error: "not found" });
+    }
+  }
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? "/", "http://x");
+    const path = url.pathname;
+    if (req.method !== "GET" && req.method !== "HEAD") return sendJson(res, 405, { error: "method not allowed" });
+    if (path === "/healthz") return sendJson(res, 200, { ok: true });
+    if (path === "/api" || path.startsWith("/api/")) {
+      if (opts.token && !tokenMatches(opts.token, tokenFromRequest(req, url))) {
+        log.warn({ event: "token-refused", addr: req.socket.remoteAddress, path }, "missing or wrong token");
+        return sendJson(res, 401, { error: "token required" });
+      }
+      if (path === "/api/devices") return sendJson(res, 200, opts.bridge.devices());
+      if (path.startsWith("/api/devices/")) {
+        const snap = opts.bridge.device(decodeURIComponent(path.slice(13)));
+        return snap ? sendJson(res, 200, snap) : sendJson(res, 404, { error: "unknown device" });
+      }
+      return sendJson(res, 404, { error: "not found" });
+    }
+    serveStatic(req, res, path).catch((e) => {
+      log.error({ err: String(e) }, "static file error");
+      if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
+    });
+  };
+
+  const server: Server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, onRequest) : createHttpServer(onRequest);
+  const sockets = new Set<Socket>();
+  server.on("connection", (s: Socket) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  if (opts.tls) server.on("secureConnection", (s: Socket) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on("error", () => socket.destroy());
+    const url = new URL(req.url ?? "/", "http://x");
+    if (url.pathname === "/mqtt" && opts.mqttUpgrade) return opts.mqttUpgrade(req, socket, head);
+    if (opts.gateway.handleUpgrade(req, socket, head, url)) return;
+    socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = opts.host.includes(":") ? "[" + opts.host + "]" : opts.host;
+  const url = (opts.tls ? "https://" : "http://") + host + ":" + port;
+  log.info({ event: "listen", url }, "http listening");
+  return {
+    server,
+    port,
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
+  };
+}

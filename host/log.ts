@@ -1,0 +1,24 @@
+// One pino logger per process. Components take a child logger (`log.child({c: "gateway"})`)
+// so every line names its source; `--verbose` lowers the level to "debug", where packets
+// and frames are logged.
+import pino, { type Logger } from "pino";
+
+export type { Logger };
+
+export interface LogOptions {
+  verbose?: boolean;
+  level?: string; // overrides verbose, e.g. "silent" in tests
+  destination?: NodeJS.WritableStream | number; // default: stdout (fd 1)
+}
+
+export function createLogger(opts: LogOptions = {}): Logger {
+  const level = opts.level ?? (opts.verbose ? "debug" : "info");
+  const dest = opts.destination ?? 1;
+  const stream = typeof dest === "number" ? pino.destination({ dest, sync: true }) : dest;
+  return pino({ level, base: { app: "pinwire" }, timestamp: pino.stdTimeFunctions.isoTime }, stream as any);
+}
+
+// A logger that drops everything: the default for library use and most tests.
+export function silentLogger(): Logger {
+  return pino({ level: "silent" });
+}
