@@ -1,0 +1,15 @@
+// Base64 encoding (RFC 4648, with padding). Only the encoder: the WebSocket client needs it
+// for Sec-WebSocket-Key and to compute the expected Sec-WebSocket-Accept, never to decode.
+import { Bytes } from "./bytes";
+
+const A = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+export function base64(b: Bytes): string {
+  const n = b.length;
+  let s = "";
+  for (let i = 0; i < n; i += 3) {
+    const v = (b[i] << 16) | (i + 1 < n ? b[i + 1] << 8 : 0) | (i + 2 < n ? b[i + 2] : 0);
+    s += A.charAt(v >> 18) + A.charAt((v >> 12) & 63) + (i + 1 < n ? A.charAt((v >> 6) & 63) : "=") + (i + 2 < n ? A.charAt(v & 63) : "=");
+  }
+  return s;
+}

@@ -1,0 +1,174 @@
+// WebSocket client (RFC 6455) over an injected byte transport. Downward it writes bytes and
+// closes; the platform feeds it the transport's bytes (data) and end (closed). It shows the same
+// shape to the layer above (write/close in, ondata/onclose out), so the MQTT client runs over it
+// as over TCP: MQTT bytes travel in binary messages, and as whole messages are passed up as a
+// byte stream, a packet may span messages and a message may hold several packets.
+//
+// Built by a function over closure state rather than a class: locals minify to one letter
+// where `this.` fields do not, which matters in the board's few kilobytes.
+import { alloc, Bytes, fromBinaryString, put, readU16BE, toBinaryString, utf8Decode, utf8Encode, view, writeU16BE } from "../bytes";
+import { base64 } from "../base64";
+import { ProtocolError, fail } from "../errors";
+import { encodeFrame } from "./frame";
+import { acceptKey, checkResponse, handshakeRequest, HandshakeOptions, Sha1 } from "./handshake";
+import { closeCodeOf, createReceiver } from "./receiver";
+
+export interface Transport {
+  write(b: Bytes): void;
+  close(): void;
+}
+
+export interface WsOptions extends HandshakeOptions {
+  sha1: Sha1;
+  // Uniform in [0, 1), for the handshake key and the masking keys; default Math.random.
+  random?: () => number;
+  // Largest message accepted (default 2^53 - 1); a bigger one fails the connection with 1009.
+  maxSize?: number;
+}
+
+function noop(): void {}
+
+function closeBody(code: number, reason?: string): Bytes {
+  const r = utf8Encode(reason || "");
+  const b = alloc(2 + r.length);
+  writeU16BE(b, 0, code);
+  put(b, r, 2);
+  return b;
+}
+
+// The methods are closures made in the constructor, over locals rather than `this.` fields:
+// locals minify to one letter, fields do not, and the board has a few kilobytes for all this.
+export class WsClient implements Transport {
+  // Set by the layer above. ondata: a whole message, `text` for a text message (MQTT over
+  // WebSocket uses binary only). onopen: the handshake was accepted, with the negotiated
+  // subprotocol ("" for none). onclose: once, after closed(): the peer's close code and reason,
+  // 1005 if its Close frame had no code, 1006 if the connection ended without one.
+  // onerror: the handshake or connection failed, with a ProtocolError from this layer (the peer
+  // broke RFC 6455) or one thrown by ondata (the layer above gave up on the bytes); the transport
+  // has been closed, after a Close frame with the matching status code if the connection was open.
+  ondata: (b: Bytes, text: boolean) => void = noop;
+  onopen: (protocol: string) => void = noop;
+  onclose: (code: number, reason: string) => void = noop;
+  onerror: (e: ProtocolError) => void = noop;
+  onpong: (b: Bytes) => void = noop;
+  // 0 handshake sent, 1 open, 2 Close sent, 3 done (Close exchanged, or failed), 4 closed.
+  // Read-only for users.
+  state = 0;
+  // Called by the platform: the transport is connected (sends the opening handshake), bytes
+  // arrived, the transport has closed.
+  start: () => void;
+  data: (chunk: Bytes) => void;
+  closed: () => void;
+  // Sends a message: binary unless `text` (then b is UTF-8), and with `more` only a fragment of
+  // it, the last fragment without `more`. Ignored unless open.
+  send: (b: Bytes, text?: boolean, more?: boolean) => void;
+  // The transport shape for the layer above: one binary message per write.
+  write: (b: Bytes) => void;
+  ping: (b?: Bytes) => void;
+  // Starts the closing handshake (code default 1000, reason up to 123 UTF-8 bytes); the
+  // transport is closed when the peer's Close arrives, and the platform should close it if that
+  // takes too long. Before the handshake has completed it just drops the transport.
+  close: (code?: number, reason?: string) => void;
+
+  constructor(t: Transport, o: WsOptions) {
+    const w = this;
+    let head = ""; // response head so far, as a binary string
+    let accept = "";
+    let peerClose: Bytes | null = null; // payload of the peer's Close frame, once received
+    let fragmenting = false;
+
+    function bytes(n: number): Bytes {
+      const r = o.random || Math.random;
+      const b = alloc(n);
+      for (let i = 0; i < n; i++) b[i] = (r() * 256) & 255;
+      return b;
+    }
+
+    function out(op: number, d: Bytes, more?: boolean): void {
+      t.write(encodeFrame(op, d, bytes(4), more));
+    }
+
+    function end(): void {
+      w.state = 3;
+      t.close();
+    }
+
+    const push = createReceiver(function (op, d) {
+      if (op == 8) {
+        peerClose = d;
+        // Echo the status code (5.5.1), then end: as the client we may close the transport once
+        // both Close frames are sent (7.1.1), and there is no timer here to wait for the server.
+        if (w.state == 1) out(8, view(d, 0, 2));
+        end();
+      } else if (op == 9) {
+        if (w.state == 1) out(10, d);
+      } else if (op == 10) w.onpong(d);
+      else w.ondata(d, op == 1);
+    }, o.maxSize);
+
+    this.start = function () {
+      const key = base64(bytes(16));
+      accept = acceptKey(key, o.sha1);
+      t.write(fromBinaryString(handshakeRequest(o, key)));
+    };
+
+    this.data = function (c) {
+      if (w.state > 2) return;
+      try {
+        if (!w.state) {
+          const h = (head += toBinaryString(c));
+          const e = h.indexOf("\r\n\r\n");
+          // A head this long is not a handshake answer: stop buffering it.
+          if (e < 0) return void (h.length > 4096 && fail("WS-4.1-size"));
+          const p = checkResponse(h.substr(0, e), accept, o.protocols);
+          w.state = 1;
+          w.onopen(p);
+          // Frames may follow the head in the same chunk.
+          c = view(c, c.length - (h.length - e - 4), c.length);
+        }
+        push(c);
+      } catch (e) {
+        // Anything else is a bug, not the peer's doing.
+        if (!(e instanceof ProtocolError)) throw e;
+        if (w.state == 1) out(8, closeBody(closeCodeOf(e.code)));
+        end();
+        w.onerror(e);
+      }
+    };
+
+    this.closed = function () {
+      const c = peerClose;
+      if (w.state < 4) {
+        w.state = 4;
+        w.onclose(c ? (c.length ? readU16BE(c, 0) : 1005) : 1006, c ? (utf8Decode(c, 2, c.length) as string) : "");
+      }
+    };
+
+    this.send = function (b, text, more) {
+      if (w.state == 1) {
+        out(fragmenting ? 0 : text ? 1 : 2, b, more);
+        fragmenting = !!more;
+      }
+    };
+
+    this.write = function (b) {
+      w.send(b);
+    };
+
+    this.ping = function (b) {
+      if (w.state == 1) out(9, b || alloc(0));
+    };
+
+    this.close = function (code, reason) {
+      if (w.state == 1) {
+        out(8, closeBody(code || 1000, reason));
+        w.state = 2;
+      } else if (!w.state) end();
+    };
+  }
+}
+
+// The same as `new WsClient(t, o)`.
+export function createWsClient(t: Transport, o: WsOptions): WsClient {
+  return new WsClient(t, o);
+}
