@@ -25,6 +25,7 @@ import {
   encodeCaps,
   encodeDone,
   encodeErr,
+  encodeReady,
   hmac,
   type Manifest,
   msgTag,
@@ -108,7 +109,7 @@ function manifest(b: Bytes): void {
     // A resumed push: same image, carry on from where the board got to.
     if (m.size !== n.size || m.crc !== n.crc) return refuse(n.tag, "resume");
     last = Date.now();
-    return reply(encodeAck(n.tag, next));
+    return reply(encodeReady(n.tag, next));
   }
   if (key) {
     if (n.alg === ALG_NONE) return refuse(n.tag, "unsigned");
@@ -128,7 +129,7 @@ function manifest(b: Bytes): void {
   next = 0;
   last = Date.now();
   finishing = false;
-  reply(encodeAck(n.tag, 0));
+  reply(encodeReady(n.tag, 0));
 }
 
 function chunk(b: Bytes, tag: number): void {

@@ -1,0 +1,281 @@
+// The host side of OTA script push (protocol: shared/ota.ts) for one device over a shared
+// mqtt.js connection, so `--all` runs one session per device on one socket. Chunks go out as
+// raw binary payloads with at most `window` chunks beyond the board's last ACK. When the
+// board or the host drops off the broker, the pusher stops, and on the next sign of life
+// (its own reconnect, the board's status, or the retry timer) resends the MANIFEST with the
+// same tag; the board answers with the offset it reached and the push carries on from there.
+import { createHash, randomInt } from "node:crypto";
+import type { MqttClient } from "mqtt";
+import { crc32 } from "../shared/crc32";
+import {
+  ALG_HMAC_SHA1,
+  ALG_HMAC_SHA256,
+  ALG_NONE,
+  BOOT_ROLLED_BACK,
+  BOOT_UPDATED,
+  CAPS_BUSY,
+  type Caps,
+  decodeBoot,
+  decodeCaps,
+  digestLength,
+  encodeAbort,
+  encodeChunk,
+  encodeHello,
+  encodeManifest,
+  errCode,
+  hmac,
+  type Manifest,
+  msgTag,
+  msgType,
+  OTA_ACK,
+  OTA_BOOT,
+  OTA_CAPS,
+  OTA_DONE,
+  OTA_ERR,
+  OTA_READY,
+  otaReplyTopic,
+  otaStatusTopic,
+  otaTopic,
+  ackOffset,
+  signedPart,
+} from "../shared/ota";
+
+export type Outcome = "updated" | "rolled-back" | "refused" | "failed";
+
+export interface PushResult {
+  id: string;
+  outcome: Outcome;
+  code?: string; // why it was refused, failed or rolled back
+  version?: string; // what the board runs at the end
+  size: number;
+  payloadBytes: number; // OTA payload bytes published (chunks, manifests, hellos)
+  ms: number; // hello to the board's boot report (or to the failure)
+  resumes: number;
+}
+
+export interface PushOptions {
+  id: string;
+  image: Uint8Array;
+  version: string;
+  key?: Uint8Array; // the device's OTA key: the image is signed with the board's algorithm
+  health?: number; // seconds the new script gets to connect before rollback (board default 30)
+  boots?: number; // failed boots allowed before rollback (board default 3)
+  maxChunk?: number; // cap on the board's chunk size
+  replyMs?: number; // no CAPS within this: the device is not there (default 5000)
+  retryMs?: number; // no ACK within this while sending: probe with the MANIFEST (default 1000)
+  stallMs?: number; // no progress within this: give up (default 60000)
+  bootMs?: number; // no boot report within this after DONE: give up (default health*boots+30 s)
+  onProgress?: (done: number, total: number) => void;
+  onPhase?: (phase: string) => void;
+}
+
+function sha(alg: number, b: Uint8Array): Uint8Array {
+  return new Uint8Array(
+    createHash(alg === ALG_HMAC_SHA1 ? "sha1" : "sha256")
+      .update(b)
+      .digest(),
+  );
+}
+
+// The MANIFEST for an image: digest and HMAC only when a key is given.
+export function buildManifest(tag: number, image: Uint8Array, version: string, alg: number, chunk: number, key?: Uint8Array, health = 0, boots = 0): Uint8Array {
+  const use = key ? alg : ALG_NONE;
+  const n = digestLength(use);
+  const m: Manifest = {
+    tag,
+    size: image.length,
+    crc: crc32(image),
+    chunk,
+    health,
+    boots,
+    alg: use,
+    version,
+    digest: n ? sha(use, image) : new Uint8Array(0),
+    sig: new Uint8Array(n),
+  };
+  const b = encodeManifest(m);
+  if (key && n) {
+    const s = hmac((x) => sha(use, x), key, signedPart(b));
+    b.set(s, b.length - n);
+  }
+  return b;
+}
+
+function buf(b: Uint8Array): Buffer {
+  return Buffer.from(b.buffer, b.byteOffset, b.length);
+}
+
+export function pushScript(client: MqttClient, o: PushOptions): Promise<PushResult> {
+  return new Promise((resolve) => {
+    const tag = randomInt(1, 65536);
+    const t0 = Date.now();
+    const down = otaTopic(o.id);
+    const replies = otaReplyTopic(o.id);
+    const status = otaStatusTopic(o.id);
+    const alive = "pinwire/" + o.id + "/status";
+    const size = o.image.length;
+    let phase = "hello";
+    let manifest: Uint8Array | null = null;
+    let chunk = 0;
+    let window = 1;
+    let acked = 0;
+    let sent = 0; // next offset to send
+    let ends: number[] = []; // ends of chunks in flight, in order
+    let rewound = -1;
+    let payloadBytes = 0;
+    let resumes = 0;
+    let version: string | undefined;
+    let retry: NodeJS.Timeout | undefined;
+    let stall: NodeJS.Timeout | undefined;
+    let settled = false;
+
+    const publish = (topic: string, b: Uint8Array) => {
+      payloadBytes += b.length;
+      client.publish(topic, buf(b), { qos: 0 });
+    };
+    const phaseTo = (p: string) => {
+      phase = p;
+      o.onPhase?.(p);
+    };
+    const finish = (outcome: Outcome, code?: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(retry);
+      clearTimeout(stall);
+      client.removeListener("message", onMessage);
+      client.removeListener("connect", onConnect);
+      client.removeListener("close", onClose);
+      client.unsubscribe([replies, status, alive]);
+      resolve({ id: o.id, outcome, code, version, size, payloadBytes, ms: Date.now() - t0, resumes });
+    };
+    const fail = (code: string) => {
+      if (manifest && (phase === "send" || phase === "manifest")) publish(down, encodeAbort(tag));
+      finish("failed", code);
+    };
+    // No progress for stallMs: give up. Re-armed on every sign of progress.
+    const progress = (ms = o.stallMs ?? 60000, code = "timeout") => {
+      clearTimeout(stall);
+      stall = setTimeout(() => fail(code), ms);
+    };
+    const armRetry = () => {
+      clearTimeout(retry);
+      retry = setTimeout(probe, o.retryMs ?? 1000);
+    };
+    // Ask the board where it got to (it answers ACK with its offset): after a reconnect, or
+    // when ACKs stopped coming.
+    const probe = () => {
+      if (settled || !manifest || (phase !== "send" && phase !== "manifest")) return;
+      if (client.connected) {
+        if (phase === "send") resumes++;
+        phaseTo("manifest");
+        ends = [];
+        publish(down, manifest);
+      }
+      armRetry();
+    };
+    const pump = () => {
+      while (phase === "send" && client.connected && sent < size && sent - acked < window * chunk) {
+        const end = Math.min(size, sent + chunk);
+        publish(down, encodeChunk(tag, sent, o.image.subarray(sent, end)));
+        ends.push(end);
+        sent = end;
+      }
+      armRetry();
+    };
+    const caps = (c: Caps) => {
+      if (c.flags & CAPS_BUSY) return finish("refused", "busy");
+      if (size > c.free) return finish("refused", "space");
+      if (c.alg !== ALG_HMAC_SHA1 && c.alg !== ALG_HMAC_SHA256) return finish("refused", "alg");
+      version = c.version;
+      chunk = Math.min(c.chunk, o.maxChunk ?? c.chunk);
+      window = Math.max(1, c.window);
+      manifest = buildManifest(tag, o.image, o.version, c.alg, chunk, o.key, o.health ?? 0, o.boots ?? 0);
+      phaseTo("manifest");
+      probe();
+      progress();
+    };
+    // READY answers a MANIFEST: send from n (0, or where a resumed push got to).
+    const ready = (n: number) => {
+      if (phase !== "manifest" && phase !== "send") return;
+      phaseTo("send");
+      acked = sent = n;
+      ends = [];
+      rewound = -1;
+      advanced();
+    };
+    const ack = (n: number) => {
+      if (phase !== "send") return;
+      if (ends.length && ends[0] === n) ends.shift();
+      else if (n === rewound || n > sent || n < acked) return;
+      else {
+        // The board expected n: a chunk went missing. Go back there, once per gap.
+        rewound = n;
+        ends = [];
+        sent = n;
+      }
+      acked = n;
+      advanced();
+    };
+    const advanced = () => {
+      progress();
+      o.onProgress?.(acked, size);
+      if (acked >= size) {
+        clearTimeout(retry);
+        phaseTo("verify");
+      } else pump();
+    };
+    const onMessage = (topic: string, payload: Buffer) => {
+      if (settled) return;
+      if (topic === alive) {
+        // The board is (back) on the broker: resume at once rather than at the next retry.
+        if (phase === "send" && ends.length) probe();
+        return;
+      }
+      if (topic !== replies && topic !== status) return;
+      const b = new Uint8Array(payload.buffer, payload.byteOffset, payload.length);
+      let type: number;
+      try {
+        type = msgType(b);
+        if (msgTag(b) !== tag) return;
+        if (type === OTA_CAPS && phase === "hello") caps(decodeCaps(b));
+        else if (type === OTA_READY) ready(ackOffset(b));
+        else if (type === OTA_ACK) ack(ackOffset(b));
+        else if (type === OTA_ERR) {
+          const code = errCode(b);
+          finish(phase === "hello" || phase === "manifest" ? "refused" : "failed", code);
+        } else if (type === OTA_DONE && (phase === "verify" || phase === "send")) {
+          o.onProgress?.(size, size);
+          phaseTo("boot");
+          clearTimeout(retry);
+          const h = o.health ?? 30;
+          progress(o.bootMs ?? (h * (o.boots ?? 3) + 30) * 1000, "no-boot-report");
+        } else if (type === OTA_BOOT && topic === status && phase === "boot") {
+          const r = decodeBoot(b);
+          version = r.version;
+          if (r.state === BOOT_UPDATED) finish("updated");
+          else if (r.state === BOOT_ROLLED_BACK) finish("rolled-back", r.code);
+        }
+      } catch (e: any) {
+        // A malformed reply is the board's bug; keep waiting for a good one.
+      }
+    };
+    const onConnect = () => {
+      if (phase === "hello") publish(down, encodeHello(tag));
+      else probe();
+    };
+    const onClose = () => {
+      // Whatever was in flight is lost with the socket; the probe on reconnect resyncs.
+      ends = [];
+    };
+
+    client.on("message", onMessage);
+    client.on("connect", onConnect);
+    client.on("close", onClose);
+    o.onPhase?.("hello");
+    client.subscribe([replies, status, alive], { qos: 0 }, (err) => {
+      if (err) return fail("subscribe");
+      progress(o.replyMs ?? 5000, "no-reply");
+      if (client.connected) publish(down, encodeHello(tag));
+    });
+  });
+}
