@@ -3,6 +3,9 @@ declare var console: { log(...args: any[]): void };
 declare function setTimeout(fn: () => void, ms: number): any;
 declare function setInterval(fn: () => void, ms: number): any;
 declare function require(module: string): any;
+// Prefer global.require(...) in bundled code: a bare `require` makes esbuild add its
+// dynamic-require shim, which names Proxy (test/es5-bundle.test.ts refuses it) and costs bytes.
+declare var global: { require(module: string): any };
 declare var process: { memory(): { free: number; usage: number; total: number; blocksize?: number }; env: any; version: string };
 declare namespace E {
   function toString(...args: any[]): string;

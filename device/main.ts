@@ -24,7 +24,7 @@ function boot(): void {
   let cfg: any = null;
   let err: string | null = "missing";
   try {
-    const s = require("Storage").read("pinwire.json");
+    const s = global.require("Storage").read("pinwire.json");
     if (s) {
       err = "json";
       cfg = JSON.parse(s);

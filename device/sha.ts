@@ -1,4 +1,4 @@
-// SHA-1 for the WebSocket handshake: Espruino's require("crypto").SHA1 (it takes a string
+// SHA-1 for the WebSocket handshake: Espruino's global.require("crypto").SHA1 (it takes a string
 // and returns an ArrayBuffer) adapted to Bytes, or shared/sha1.ts where crypto is absent.
 import { fromBinaryString, type Bytes } from "../shared/bytes";
 import { sha1 } from "../shared/sha1";
@@ -6,7 +6,7 @@ import { sha1 } from "../shared/sha1";
 export function boardSha1(): (b: Bytes) => Bytes {
   let c: any = null;
   try {
-    c = require("crypto");
+    c = global.require("crypto");
   } catch (e) {}
   return c && c.SHA1
     ? function (b: Bytes): Bytes {

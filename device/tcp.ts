@@ -14,7 +14,7 @@ export function tcpOpen(host: string, port: number, tls: boolean, up: () => void
   let s: any;
   try {
     // No TLS in the ESP8266 build: the branch folds away there.
-    s = require(PINWIRE_BOARD !== "esp8266" && tls ? "tls" : "net").connect({ host: host, port: port }, function () {
+    s = global.require(PINWIRE_BOARD !== "esp8266" && tls ? "tls" : "net").connect({ host: host, port: port }, function () {
       if (s === sock) up();
     });
   } catch (e) {

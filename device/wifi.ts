@@ -4,7 +4,7 @@
 export function wifiStart(ssid: string | undefined, password: string | undefined, done: () => void): void {
   let w: any;
   try {
-    w = require("Wifi");
+    w = global.require("Wifi");
   } catch (e) {
     w = null;
   }
