@@ -1,0 +1,83 @@
+// What differs between the boards the virtual board can be: pins, memory pool, modules and
+// the process.env the Espruino CLI reads. Figures follow /work/shared/notes/espruino.md.
+export type BoardName = "esp8266" | "esp32" | "linux";
+
+export interface PinMap {
+  servo?: string;
+  led?: string;
+  clk?: string;
+  dt?: string;
+  light?: string;
+}
+
+export interface BoardProfile {
+  name: BoardName;
+  pinCount: number; // D0..D(pinCount-1)
+  analogPins: string[]; // pins analogRead accepts
+  adcMax: number; // full scale of the raw ADC reading (setLight({raw}))
+  jsVars: number; // process.memory().total
+  blockSize: number; // bytes per JsVar
+  bootUsage: number; // JsVars the firmware itself holds after boot
+  storageBytes: number; // Storage capacity (getFree on an empty store)
+  modules: string[]; // built-in modules require() finds
+  sha256: boolean;
+  env: Record<string, unknown>;
+  pins: PinMap; // default wiring used by the peripherals
+  aliases: Record<string, string>; // extra global pin names (A0) -> pin name
+}
+
+const common = { VERSION: "2v29", GIT_COMMIT: "vboard", EXPTR: 0 };
+
+export const PROFILES: Record<BoardName, BoardProfile> = {
+  esp8266: {
+    name: "esp8266",
+    pinCount: 17,
+    analogPins: ["A0"],
+    adcMax: 1023,
+    jsVars: 1700,
+    blockSize: 12,
+    bootUsage: 53,
+    storageBytes: 65536,
+    modules: ["Storage", "net", "Wifi", "crypto", "heatshrink", "ESP8266", "TelnetServer"],
+    sha256: false,
+    env: { ...common, BOARD: "ESP8266_BOARD", FLASH: 524288, RAM: 81920, SERIAL: "", CONSOLE: "Telnet", MODULES: "Flash,Storage,heatshrink,net,dgram,http,NetworkJS,Wifi,ESP8266,TelnetServer,crypto,neopixel" },
+    // NodeMCU: servo D2 (GPIO4), LED D1 (GPIO5), encoder CLK D5 (GPIO14) / DT D6 (GPIO12), light A0.
+    pins: { servo: "D4", led: "D5", clk: "D14", dt: "D12", light: "A0" },
+    aliases: { A0: "A0" },
+  },
+  esp32: {
+    name: "esp32",
+    pinCount: 41,
+    analogPins: ["D32", "D33", "D34", "D35", "D36", "D39"],
+    adcMax: 4095,
+    jsVars: 4000,
+    blockSize: 16,
+    bootUsage: 120,
+    storageBytes: 262144,
+    modules: ["Storage", "net", "tls", "Wifi", "crypto", "heatshrink", "ESP32"],
+    sha256: true,
+    env: { ...common, BOARD: "ESP32", FLASH: 0, RAM: 524288, SERIAL: "", CONSOLE: "Serial1", MODULES: "Flash,Storage,heatshrink,net,dgram,http,NetworkJS,Wifi,TelnetServer,crypto,tls,neopixel,ESP32" },
+    pins: { servo: "D13", led: "D2", clk: "D25", dt: "D26", light: "D34" },
+    aliases: {},
+  },
+  linux: {
+    name: "linux",
+    pinCount: 33,
+    analogPins: ["D0", "D1", "D2", "D3"],
+    adcMax: 4095,
+    jsVars: 4000,
+    blockSize: 16,
+    bootUsage: 60,
+    storageBytes: 1048576,
+    modules: ["Storage", "net", "tls", "crypto", "heatshrink"],
+    sha256: true,
+    env: { ...common, BOARD: "LINUX", FLASH: 0, RAM: 0, SERIAL: "", CONSOLE: "USB", MODULES: "Flash,Storage,heatshrink,fs,net,dgram,tls,http,crypto" },
+    pins: { servo: "D5", led: "D6", clk: "D7", dt: "D8", light: "D1" },
+    aliases: {},
+  },
+};
+
+// NodeMCU silk-screen names on the ESP8266 (NodeMCU.D8 is GPIO15 = D15, and so on).
+export const NODEMCU: Record<string, string> = {
+  A0: "A0", D0: "D16", D1: "D5", D2: "D4", D3: "D0", D4: "D2", D5: "D14", D6: "D12", D7: "D13", D8: "D15", D9: "D3", D10: "D1",
+};

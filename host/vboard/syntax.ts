@@ -1,0 +1,74 @@
+// Espruino 2v29 rejects some syntax that V8 accepts (measured: see shared/notes/espruino.md).
+// Code is parsed once before it runs, so a bundle that would not even load on a board fails
+// here too. The same walk gives the static part of the memory estimate.
+import { parse, type Node } from "acorn";
+import { full } from "acorn-walk";
+
+export interface SourceFacts {
+  functions: number;
+  params: number;
+  declarations: number;
+  properties: number;
+  bodyChars: number; // characters inside function bodies (what RAM holds when not run from flash)
+}
+
+function unsupported(n: Node & Record<string, any>): string | null {
+  switch (n.type) {
+    case "ObjectPattern":
+    case "ArrayPattern":
+      return "destructuring";
+    case "SpreadElement":
+      return "spread (...)";
+    case "RestElement":
+      return "rest parameters";
+    case "AssignmentPattern":
+      return "default parameter values";
+    case "AwaitExpression":
+      return "await";
+    case "YieldExpression":
+      return "generators";
+    case "LabeledStatement":
+      return "labels";
+    case "ChainExpression":
+      return "optional chaining (?.)";
+    case "BinaryExpression":
+    case "AssignmentExpression":
+      return n.operator === "**" || n.operator === "**=" ? "the ** operator" : null;
+    case "Property":
+    case "MethodDefinition":
+    case "PropertyDefinition":
+      return n.computed && n.type !== "PropertyDefinition" ? "computed property names" : null;
+    case "FunctionDeclaration":
+    case "FunctionExpression":
+    case "ArrowFunctionExpression":
+      if (n.generator) return "generators";
+      if (n.async) return "async functions";
+      return null;
+  }
+  return null;
+}
+
+export class EspruinoSyntaxError extends Error {}
+
+// Throws EspruinoSyntaxError (message says what and where) or returns what the code declares.
+export function checkSource(code: string, gate = true): SourceFacts {
+  const ast = parse(code, { ecmaVersion: "latest", sourceType: "script", locations: true, allowReturnOutsideFunction: false });
+  const f: SourceFacts = { functions: 0, params: 0, declarations: 0, properties: 0, bodyChars: 0 };
+  full(ast, (node) => {
+    const n = node as Node & Record<string, any>;
+    if (gate) {
+      const what = unsupported(n);
+      if (what) {
+        const loc = n.loc!.start;
+        throw new EspruinoSyntaxError("Espruino 2v29 has no " + what + " (line " + loc.line + " col " + (loc.column + 1) + ")");
+      }
+    }
+    if (n.type === "FunctionDeclaration" || n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression") {
+      f.functions++;
+      f.params += n.params.length;
+      f.bodyChars += n.body.end - n.body.start;
+    } else if (n.type === "VariableDeclarator") f.declarations++;
+    else if (n.type === "Property" || n.type === "PropertyDefinition" || n.type === "MethodDefinition") f.properties++;
+  });
+  return f;
+}
