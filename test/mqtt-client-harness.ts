@@ -1,0 +1,305 @@
+// Test rig for shared/mqtt/client.ts: an in-process Aedes broker on TCP and WebSocket
+// listeners, the client driven by a fake clock over a real socket transport, an `mqtt` npm
+// client as the peer, and a TCP proxy (parsing with mqtt-packet) that can drop packets or
+// cut the connection at a chosen packet. Nothing here sleeps: waits are on events.
+import http from "node:http";
+import net from "node:net";
+import type { AddressInfo } from "node:net";
+import mqtt from "mqtt";
+import mqttPacket from "mqtt-packet";
+import { WebSocketServer, createWebSocketStream } from "ws";
+import type { Aedes, AedesOptions } from "aedes";
+import { mqttClient, type MqttClient, type MqttClientOptions } from "../shared/mqtt/client";
+import type { ProtocolError } from "../shared/errors";
+import { openTcp } from "../host/net/tcp-transport";
+import { openWs } from "../host/net/ws-transport";
+
+export type Kind = "tcp" | "ws";
+
+function listen(server: net.Server | http.Server): Promise<number> {
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
+}
+
+// Closes a server and every connection it accepted (close() alone waits for them).
+function closer(server: net.Server | http.Server): () => Promise<void> {
+  const socks = new Set<net.Socket>();
+  server.on("connection", (s: net.Socket) => {
+    socks.add(s);
+    s.on("close", () => socks.delete(s));
+  });
+  return () =>
+    new Promise((resolve) => {
+      for (const s of socks) s.destroy();
+      server.close(() => resolve());
+    });
+}
+
+export interface Broker {
+  aedes: Aedes;
+  port: number; // MQTT over TCP
+  wsPort: number; // MQTT over WebSocket, path /mqtt
+  close(): Promise<void>;
+}
+
+export async function startBroker(opts?: AedesOptions): Promise<Broker> {
+  const { Aedes } = await import("aedes");
+  const aedes = await Aedes.createBroker(opts);
+  const tcp = net.createServer(aedes.handle);
+  const closeTcp = closer(tcp);
+  const web = http.createServer();
+  const closeWeb = closer(web);
+  const wss = new WebSocketServer({ server: web, path: "/mqtt" });
+  wss.on("connection", (ws, req) => aedes.handle(createWebSocketStream(ws), req));
+  const port = await listen(tcp);
+  const wsPort = await listen(web);
+  return {
+    aedes,
+    port,
+    wsPort,
+    async close() {
+      for (const c of wss.clients) c.terminate();
+      await Promise.all([closeTcp(), closeWeb()]);
+      await new Promise<void>((r) => aedes.close(() => r()));
+    },
+  };
+}
+
+export interface Received {
+  topic: string;
+  text: string;
+  qos: number;
+  retain: boolean;
+  dup: boolean;
+}
+
+// Calls every registered check after each event, so a test awaits a condition, not a delay.
+class Waiter {
+  private checks: Array<() => void> = [];
+  poke = (): void => {
+    for (const c of this.checks.slice()) c();
+  };
+  until(pred: () => boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (!pred()) return;
+        this.checks.splice(this.checks.indexOf(check), 1);
+        resolve();
+      };
+      this.checks.push(check);
+      check();
+    });
+  }
+}
+
+export interface Rig {
+  c: MqttClient;
+  now(): number;
+  // Moves the fake clock and ticks the client.
+  advance(ms: number): void;
+  until(pred: () => boolean): Promise<void>;
+  messages: Received[];
+  acks: Array<[number, number]>;
+  subacks: Array<[number, number[]]>;
+  errors: string[];
+  connects: boolean[]; // sessionPresent of each CONNACK accepted
+  opens: number[]; // fake-clock time of each open()
+  closes: number;
+  bytesIn: number; // bytes the transport has passed to data()
+  // The socket of the current attempt, to break it from the test.
+  socket(): net.Socket;
+}
+
+export interface RigOptions extends Partial<MqttClientOptions> {
+  kind?: Kind;
+  port: number; // TCP port, or the WebSocket port when kind is "ws"
+  start?: number; // fake clock at creation
+}
+
+export function rig(o: RigOptions): Rig {
+  let now = o.start ?? 1_000_000;
+  const w = new Waiter();
+  let sock: net.Socket | null = null;
+  const r: Rig = {
+    c: null as unknown as MqttClient,
+    now: () => now,
+    advance(ms) {
+      now += ms;
+      r.c.tick(now);
+    },
+    until: (pred) => w.until(pred),
+    messages: [],
+    acks: [],
+    subacks: [],
+    errors: [],
+    connects: [],
+    opens: [],
+    closes: 0,
+    bytesIn: 0,
+    socket: () => sock as net.Socket,
+  };
+  const opts: MqttClientOptions = {
+    clientId: "c-" + Math.random().toString(16).slice(2, 10),
+    random: () => 0.5,
+    ...o,
+    open() {
+      r.opens.push(now);
+      const t =
+        o.kind === "ws" ? openWs(c, { host: "127.0.0.1", port: o.port }) : openTcp(c, { host: "127.0.0.1", port: o.port });
+      sock = t.socket;
+      w.poke();
+    },
+  };
+  const c = mqttClient(opts);
+  r.c = c;
+  const data = c.data;
+  c.data = (b) => {
+    r.bytesIn += b.length;
+    data(b);
+    w.poke();
+  };
+  c.onmessage = (topic, payload, p) => {
+    // The payload is a view into the socket's chunk: copy it out at once.
+    r.messages.push({ topic, text: Buffer.from(payload).toString(), qos: p.qos, retain: p.retain, dup: p.dup });
+    w.poke();
+  };
+  c.onack = (id, type) => {
+    r.acks.push([id, type]);
+    w.poke();
+  };
+  c.onsuback = (id, granted) => {
+    r.subacks.push([id, granted.slice()]);
+    w.poke();
+  };
+  c.onerror = (e: ProtocolError) => {
+    r.errors.push(e.code);
+    w.poke();
+  };
+  c.onconnect = (sp) => {
+    r.connects.push(sp);
+    w.poke();
+  };
+  c.onclose = () => {
+    r.closes++;
+    w.poke();
+  };
+  c.tick(now);
+  return r;
+}
+
+// The `mqtt` npm client on the other side, recording what it receives.
+export interface Peer {
+  client: mqtt.MqttClient;
+  got: Received[];
+  until(pred: () => boolean): Promise<void>;
+  end(): Promise<void>;
+}
+
+export async function peer(port: number, opts: mqtt.IClientOptions = {}): Promise<Peer> {
+  const client = await mqtt.connectAsync("mqtt://127.0.0.1:" + port, { reconnectPeriod: 0, ...opts });
+  const w = new Waiter();
+  const got: Received[] = [];
+  client.on("message", (topic, payload, p) => {
+    got.push({ topic, text: payload.toString(), qos: p.qos, retain: p.retain, dup: p.dup });
+    w.poke();
+  });
+  return { client, got, until: (pred) => w.until(pred), end: () => client.endAsync(true) };
+}
+
+// --- proxy
+
+export type Verdict = "pass" | "drop" | "cut";
+// dir: "up" client -> broker, "down" broker -> client; conn: 0 for the first connection.
+export type Rule = (dir: "up" | "down", p: mqttPacket.Packet, conn: number) => Verdict;
+
+export interface Proxy {
+  port: number;
+  rule: Rule;
+  // Every packet seen (forwarded or not), per connection and direction.
+  seen: Array<{ up: mqttPacket.Packet[]; down: mqttPacket.Packet[] }>;
+  cuts: number;
+  until(pred: () => boolean): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startProxy(target: number): Promise<Proxy> {
+  const w = new Waiter();
+  const px: Proxy = {
+    port: 0,
+    rule: () => "pass",
+    seen: [],
+    cuts: 0,
+    until: (pred) => w.until(pred),
+    close: async () => {},
+  };
+  const server = net.createServer((a) => {
+    const conn = px.seen.length;
+    const log = { up: [] as mqttPacket.Packet[], down: [] as mqttPacket.Packet[] };
+    px.seen.push(log);
+    const b = net.connect(target, "127.0.0.1");
+    let dead = false;
+    const cut = (): void => {
+      if (dead) return;
+      dead = true;
+      px.cuts++;
+      a.destroy();
+      b.destroy();
+      w.poke();
+    };
+    const pipe = (from: net.Socket, to: net.Socket, dir: "up" | "down"): void => {
+      const parser = mqttPacket.parser({ protocolVersion: 4 });
+      parser.on("packet", (p: mqttPacket.Packet) => {
+        if (dead) return;
+        log[dir].push(p);
+        const v = px.rule(dir, p, conn);
+        if (v === "cut") cut();
+        else if (v === "pass") to.write(mqttPacket.generate(p, { protocolVersion: 4 }));
+        w.poke();
+      });
+      from.on("data", (d) => parser.parse(d));
+      from.on("close", cut);
+      from.on("error", () => {});
+    };
+    pipe(a, b, "up");
+    pipe(b, a, "down");
+  });
+  const closeServer = closer(server);
+  px.port = await listen(server);
+  px.close = closeServer;
+  return px;
+}
+
+// A tiny raw MQTT server for what a broker won't do on request: answer CONNECT with a chosen
+// CONNACK (or not at all), then stay silent. Records each connection's received bytes' packets.
+export interface RawServer {
+  port: number;
+  conns: net.Socket[];
+  packets: mqttPacket.Packet[];
+  until(pred: () => boolean): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function rawServer(connack: ((conn: number) => number | null) | number | null): Promise<RawServer> {
+  const w = new Waiter();
+  const rs: RawServer = { port: 0, conns: [], packets: [], until: (p) => w.until(p), close: async () => {} };
+  const server = net.createServer((s) => {
+    const conn = rs.conns.length;
+    rs.conns.push(s);
+    const parser = mqttPacket.parser({ protocolVersion: 4 });
+    parser.on("packet", (p: mqttPacket.Packet) => {
+      rs.packets.push(p);
+      if (p.cmd === "connect") {
+        const rc = typeof connack === "function" ? connack(conn) : connack;
+        if (rc !== null) s.write(mqttPacket.generate({ cmd: "connack", returnCode: rc, sessionPresent: false }));
+      }
+      w.poke();
+    });
+    s.on("data", (d) => parser.parse(d));
+    s.on("error", () => {});
+    s.on("close", w.poke);
+    w.poke();
+  });
+  const closeServer = closer(server);
+  rs.port = await listen(server);
+  rs.close = closeServer;
+  return rs;
+}
