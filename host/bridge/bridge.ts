@@ -8,7 +8,7 @@ import { isProtocolError } from "../../shared/errors";
 import type { Logger } from "../log";
 import type { BrokerLink } from "./link";
 import { parseTopic, topicOf } from "./topics";
-import { DeviceRegistry, type DeviceSnapshot, type Status } from "./registry";
+import { DeviceRegistry, type DeviceSnapshot, type DeviceState, type Status } from "./registry";
 
 export type DeviceChange = "new" | "status" | "info" | "state" | "removed";
 
@@ -42,7 +42,9 @@ export class Bridge {
   private listeners: BridgeListener[] = [];
   private handlers: TopicHandler[] = [];
   private extraFilters: string[] = [];
-  private boards = new Map<string, (cmd: Uint8Array) => void>();
+  // Boards attached through this bridge's gateway, with the state they reported (seeded from
+  // the retained state when they attach, so it too is rebuilt from the broker).
+  private boards = new Map<string, { toBoard: (cmd: Uint8Array) => void; state: DeviceState }>();
   private log: Logger;
   private link: BrokerLink;
 
@@ -100,13 +102,14 @@ export class Bridge {
 
   async boardOnline(id: string, toBoard: (cmd: Uint8Array) => void): Promise<void> {
     const had = this.boards.has(id);
-    this.boards.set(id, toBoard);
+    const known = this.registry.get(id)?.state;
+    this.boards.set(id, { toBoard, state: known ? { ...known } : { servo: null, light: null, led: null } });
     if (!had) await this.link.subscribe([topicOf(id, "cmd")]);
     this.link.publish(topicOf(id, "status"), "online", { qos: 1, retain: true });
   }
 
   async boardOffline(id: string, toBoard: (cmd: Uint8Array) => void): Promise<void> {
-    if (this.boards.get(id) !== toBoard) return; // replaced by a newer connection
+    if (this.boards.get(id)?.toBoard !== toBoard) return; // replaced by a newer connection
     this.boards.delete(id);
     this.link.publish(topicOf(id, "status"), "offline", { qos: 1, retain: true });
     await this.link.unsubscribe([topicOf(id, "cmd")]);
@@ -115,7 +118,13 @@ export class Bridge {
   // Publishes the board's full known state retained (not just this report), so the
   // retained message alone rebuilds all three values.
   boardReport(id: string, cmd: number, value: number): void {
-    const known = this.registry.get(id)?.state ?? { servo: null, light: null, led: null };
+    const b = this.boards.get(id);
+    if (!b) return;
+    const known = b.state;
+    if (cmd === SERVO_ANGLE) known.servo = value;
+    else if (cmd === LIGHT_LEVEL) known.light = value;
+    else if (cmd === LED_DUTY) known.led = value;
+    else return;
     const parts: Uint8Array[] = [];
     // The new value goes last: a consumer that keeps only the last message still sees it.
     if (known.servo !== null && cmd !== SERVO_ANGLE) parts.push(encodeMessage(SERVO_ANGLE, known.servo));
@@ -219,7 +228,7 @@ export class Bridge {
   // Commands for a board attached to this bridge's gateway: pass 8-byte messages through,
   // turn JSON controls into them, drop anything else.
   private onCmd(id: string, payload: Uint8Array): void {
-    const toBoard = this.boards.get(id);
+    const toBoard = this.boards.get(id)?.toBoard;
     if (!toBoard) return;
     try {
       if (payload.length === MESSAGE_SIZE) {
@@ -235,7 +244,7 @@ export class Bridge {
   }
 
   async stop(): Promise<void> {
-    for (const [id, sink] of [...this.boards]) await this.boardOffline(id, sink).catch(() => {});
+    for (const [id, b] of [...this.boards]) await this.boardOffline(id, b.toBoard).catch(() => {});
     await this.link.close();
   }
 }
