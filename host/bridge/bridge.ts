@@ -52,10 +52,9 @@ export class Bridge {
     this.link = opts.link;
     this.log = opts.log.child({ c: "bridge" });
     this.link.onMessage((t, p) => this.onMessage(t, p));
-    this.link.onReconnect(() => {
-      this.log.info({ event: "reconnect" }, "broker connection back; resubscribing");
-      this.subscribeAll().catch((e) => this.log.error({ err: String(e) }, "resubscribe failed"));
-    });
+    // The link restores subscriptions itself; the broker then resends the retained
+    // status/info/state, which is all the bridge needs to catch up.
+    this.link.onReconnect(() => this.log.info({ event: "reconnect" }, "broker connection back"));
   }
 
   addListener(l: BridgeListener): () => void {

@@ -1,5 +1,5 @@
-// Which MQTT client carries the bridge.
+// Which MQTT client carries the bridge: pinwire's own (shared/mqtt/client.ts).
 import type { LinkFactory } from "./link";
-import { mqttjsLink } from "./link-mqttjs";
+import { sharedLink } from "./link-shared";
 
-export const defaultLinkFactory: LinkFactory = mqttjsLink;
+export const defaultLinkFactory: LinkFactory = sharedLink;

@@ -1,4 +1,4 @@
-// BrokerLink over the `mqtt` npm package. Used by the bench's peer side and as a fallback.
+// BrokerLink over the `mqtt` npm package: a second implementation, used to compare against.
 import mqtt, { type MqttClient } from "mqtt";
 import type { BrokerLink, LinkOptions, MessageHandler, PublishOptions } from "./link";
 
