@@ -1,0 +1,154 @@
+// The reference application on the virtual board, against an in-process Aedes over TCP:
+// the real esp8266 bundle, real sockets, simulated encoder, servo, light sensor and LED.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { LED_DUTY, LIGHT_LEVEL, SERVO_ANGLE } from "../shared/messages";
+import { angle, bootBoard, hex, lastMsg, startAedes, stateOf, Watcher, type Rig, type TestBroker } from "./device-harness";
+
+let broker: TestBroker;
+let w: Watcher;
+let rig: Rig | null = null;
+
+beforeAll(async () => {
+  broker = await startAedes();
+  w = await Watcher.connect("mqtt://127.0.0.1:" + broker.port);
+});
+
+afterAll(async () => {
+  await w.close();
+  await broker.close();
+});
+
+afterEach(async () => {
+  if (rig) await rig.close();
+  rig = null;
+});
+
+// A board with id `id`, fast light sampling without smoothing so each level lands at once.
+async function start(id: string, extra: object = {}): Promise<Rig> {
+  const from = w.msgs.length;
+  rig = await bootBoard({ id, broker: "mqtt://127.0.0.1:" + broker.port, light: { period: 40, avg: 1 }, ...extra });
+  await w.next((m) => m.topic === "pinwire/" + id + "/status" && m.payload.toString() === "online", from);
+  return rig;
+}
+
+describe("reference application over MQTT (Aedes)", () => {
+  it("announces itself: status online, info, full state, all retained", async () => {
+    const from = w.msgs.length;
+    const r = await start("boot1");
+    const info = await w.next((m) => m.topic === "pinwire/boot1/info", from);
+    const o = JSON.parse(info.payload.toString());
+    expect(o).toMatchObject({ id: "boot1", board: "esp8266", version: expect.any(String) });
+    expect(o.memory.free).toBeGreaterThan(0);
+    const st = await w.next((m) => m.topic === "pinwire/boot1/state", from);
+    const s = stateOf(st.payload);
+    expect(s[SERVO_ANGLE]).toBe(90);
+    expect(s[LIGHT_LEVEL]).toBeGreaterThanOrEqual(0);
+    expect(s[LED_DUTY]).toBe(100 - s[LIGHT_LEVEL]);
+    expect(angle(r.board)).toBe(90);
+    // A late subscriber rebuilds everything from retained messages.
+    const late = await Watcher.connect("mqtt://127.0.0.1:" + broker.port, "pinwire/boot1/#");
+    try {
+      await late.next((m) => m.topic.endsWith("/status") && m.retain && m.payload.toString() === "online");
+      await late.next((m) => m.topic.endsWith("/info") && m.retain);
+      await late.next((m) => m.topic.endsWith("/state") && m.retain && stateOf(m.payload)[SERVO_ANGLE] === 90);
+    } finally {
+      await late.close();
+    }
+  });
+
+  it("turning the encoder moves the servo and reports the angle", async () => {
+    const r = await start("enc1");
+    const from = w.msgs.length;
+    await r.board.encoder.turn(10);
+    await w.state(SERVO_ANGLE, 100, from);
+    expect(angle(r.board)).toBe(100);
+    await r.board.encoder.turn(-25);
+    await w.state(SERVO_ANGLE, 75, from);
+    expect(angle(r.board)).toBe(75);
+    // The counter stops at its limit (-90 -> 0 deg) and turning back moves at once.
+    await r.board.encoder.turn(-120);
+    await w.state(SERVO_ANGLE, 0, from);
+    await r.board.encoder.turn(1);
+    await w.state(SERVO_ANGLE, 1, from);
+    expect(angle(r.board)).toBe(1);
+  });
+
+  it("SERVO_ROTATE (binary and JSON) sets the servo and resyncs the encoder", async () => {
+    const r = await start("rot1");
+    let from = w.msgs.length;
+    await w.publish("pinwire/rot1/cmd", hex("0d00000078000000"));
+    const m = await w.state(SERVO_ANGLE, 120, from);
+    expect(m.payload.subarray(m.payload.length - 8).toString("hex")).toBe("0c00000078000000");
+    expect(angle(r.board)).toBe(120);
+    await r.board.encoder.turn(1);
+    await w.state(SERVO_ANGLE, 121, from);
+    from = w.msgs.length;
+    await w.publish("pinwire/rot1/cmd", JSON.stringify({ control: "SERVO", value: 45, unit: "deg" }));
+    await w.state(SERVO_ANGLE, 45, from);
+    expect(angle(r.board)).toBe(45);
+    await r.board.encoder.turn(-2);
+    await w.state(SERVO_ANGLE, 43, from);
+  });
+
+  it("the LED follows the light until set by hand; LED_SET -1 restores automatic", async () => {
+    const r = await start("led1");
+    let from = w.msgs.length;
+    r.board.setLight({ percent: 20 });
+    await w.state(LIGHT_LEVEL, 20, from);
+    await w.state(LED_DUTY, 80, from);
+    expect(r.board.ledDuty()).toBeCloseTo(0.8, 5);
+    r.board.setLight({ percent: 70 });
+    await w.state(LED_DUTY, 30, from);
+    // Manual: LED_SET 55 binary, then the light no longer moves it.
+    from = w.msgs.length;
+    await w.publish("pinwire/led1/cmd", hex("1000000037000000"));
+    await w.state(LED_DUTY, 55, from);
+    expect(r.board.ledDuty()).toBeCloseTo(0.55, 5);
+    r.board.setLight({ percent: 10 });
+    await w.state(LIGHT_LEVEL, 10, from);
+    expect(r.board.ledDuty()).toBeCloseTo(0.55, 5);
+    // JSON PWM control is manual too.
+    await w.publish("pinwire/led1/cmd", '{"control":"PWM","value":50,"unit":"%"}');
+    await w.state(LED_DUTY, 50, from);
+    // Back to automatic: follows the current light (10 % -> 90 %).
+    from = w.msgs.length;
+    await w.publish("pinwire/led1/cmd", hex("10000000ffffffff"));
+    await w.state(LED_DUTY, 90, from);
+    expect(r.board.ledDuty()).toBeCloseTo(0.9, 5);
+  });
+
+  it("malformed commands are ignored with a console error and an error report", async () => {
+    const r = await start("bad1");
+    const cases: Array<[Buffer | string, string]> = [
+      [hex("0d000000780000"), "msg-length"],
+      [hex("2a00000001000000"), "msg-unknown-cmd"],
+      [hex("0d000000b5000000"), "msg-range"],
+      [hex("0c0000005a000000"), "msg-not-command"],
+      ["{nope", "control-json"],
+      ['{"control":"PWM","value":500}', "control-range"],
+      ['{"control":"FAN","value":1}', "control-unknown"],
+    ];
+    for (const [payload, code] of cases) {
+      const from = w.msgs.length;
+      await w.publish("pinwire/bad1/cmd", payload);
+      const e = await w.next((m) => m.topic === "pinwire/bad1/error", from);
+      expect(JSON.parse(e.payload.toString())).toEqual({ code });
+      expect(r.out()).toContain("bad command " + code);
+    }
+    expect(angle(r.board)).toBe(90);
+    // Still running.
+    const from = w.msgs.length;
+    await w.publish("pinwire/bad1/cmd", hex("0d0000000a000000"));
+    await w.state(SERVO_ANGLE, 10, from);
+    expect(r.out()).not.toContain("Uncaught");
+  });
+
+  it("a board that dies leaves its will: status offline, retained", async () => {
+    const r = await start("will1");
+    const from = w.msgs.length;
+    await r.close();
+    rig = null;
+    const m = await w.next((x) => x.topic === "pinwire/will1/status" && x.payload.toString() === "offline", from);
+    expect(m).toBeTruthy();
+  });
+});

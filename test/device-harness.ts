@@ -1,0 +1,185 @@
+// Rig for the device suites: the real board bundle (dist/device/<board>/app.js, built by the
+// global setup) on the VirtualBoard, a restartable in-process Aedes (TCP + WebSocket /mqtt)
+// on fixed loopback ports, and an MQTT watcher that lets a test await a message.
+import http from "node:http";
+import net, { type AddressInfo } from "node:net";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import mqtt, { type MqttClient } from "mqtt";
+import { WebSocketServer, createWebSocketStream } from "ws";
+import { root } from "../scripts/device-bundle.mjs";
+import { VirtualBoard, PROFILES, type BoardName } from "../host/vboard";
+import { tempDir } from "./host-helpers";
+
+export interface TestBroker {
+  port: number;
+  wsPort: number;
+  // Stops and starts the broker on the same ports (state is lost, as with a restart).
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function closeServer(s: net.Server | http.Server, socks: Set<net.Socket>): Promise<void> {
+  for (const c of socks) c.destroy();
+  return new Promise((r) => s.close(() => r()));
+}
+
+function listen(s: net.Server | http.Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    s.once("error", reject);
+    s.listen(port, "127.0.0.1", () => resolve((s.address() as AddressInfo).port));
+  });
+}
+
+export async function startAedes(): Promise<TestBroker> {
+  const { Aedes } = await import("aedes");
+  let stopper: (() => Promise<void>) | null = null;
+  const b: TestBroker = {
+    port: 0,
+    wsPort: 0,
+    async start() {
+      const aedes = await Aedes.createBroker();
+      const socks = new Set<net.Socket>();
+      const tcp = net.createServer(aedes.handle);
+      const web = http.createServer();
+      for (const s of [tcp, web])
+        s.on("connection", (c: net.Socket) => {
+          socks.add(c);
+          c.on("close", () => socks.delete(c));
+        });
+      const wss = new WebSocketServer({ server: web, path: "/mqtt" });
+      wss.on("connection", (ws, req) => aedes.handle(createWebSocketStream(ws) as any, req));
+      b.port = await listen(tcp, b.port);
+      b.wsPort = await listen(web, b.wsPort);
+      stopper = async () => {
+        for (const c of wss.clients) c.terminate();
+        await Promise.all([closeServer(tcp, socks), closeServer(web, socks)]);
+        await new Promise<void>((r) => aedes.close(() => r()));
+      };
+    },
+    async stop() {
+      const s = stopper;
+      stopper = null;
+      if (s) await s();
+    },
+    async close() {
+      await b.stop();
+    },
+  };
+  await b.start();
+  return b;
+}
+
+export interface Msg {
+  topic: string;
+  payload: Buffer;
+  retain: boolean;
+}
+
+// An MQTT client on the broker that records everything under pinwire/#.
+export class Watcher {
+  msgs: Msg[] = [];
+  private checks: Array<() => void> = [];
+  constructor(readonly c: MqttClient) {
+    c.on("message", (topic, payload, p) => {
+      this.msgs.push({ topic, payload, retain: p.retain });
+      for (const f of this.checks.slice()) f();
+    });
+  }
+
+  static async connect(url: string, filter = "pinwire/#"): Promise<Watcher> {
+    const c = await mqtt.connectAsync(url, { reconnectPeriod: 200, connectTimeout: 5000 });
+    const w = new Watcher(c);
+    await c.subscribeAsync(filter, { qos: 1 });
+    c.on("connect", () => void c.subscribe(filter, { qos: 1 }));
+    return w;
+  }
+
+  // The first message from index `from` on that matches.
+  next(pred: (m: Msg) => boolean, from = 0, timeoutMs = 10000): Promise<Msg> {
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => {
+        this.checks.splice(this.checks.indexOf(check), 1);
+        reject(new Error("no matching message; got " + this.msgs.slice(from).map((m) => m.topic + " " + m.payload.toString("hex")).join(", ")));
+      }, timeoutMs);
+      const check = (): boolean => {
+        for (let i = from; i < this.msgs.length; i++)
+          if (pred(this.msgs[i])) {
+            clearTimeout(t);
+            this.checks.splice(this.checks.indexOf(check), 1);
+            resolve(this.msgs[i]);
+            return true;
+          }
+        return false;
+      };
+      this.checks.push(check);
+      check();
+    });
+  }
+
+  // The next state report whose last message is (cmd, value).
+  state(cmd: number, value: number, from = this.msgs.length): Promise<Msg> {
+    return this.next((m) => m.topic.endsWith("/state") && lastMsg(m.payload)?.cmd === cmd && lastMsg(m.payload)?.value === value, from);
+  }
+
+  publish(topic: string, payload: Buffer | string): Promise<unknown> {
+    return this.c.publishAsync(topic, payload, { qos: 1 });
+  }
+
+  close(): Promise<void> {
+    return this.c.endAsync(true);
+  }
+}
+
+// The last 8-byte message of a state payload (the changed one: see device/app.ts).
+export function lastMsg(p: Buffer): { cmd: number; value: number } | null {
+  if (p.length < 8 || p.length % 8) return null;
+  return { cmd: p[p.length - 8], value: p.readInt32LE(p.length - 4) };
+}
+
+// Every message of a state payload, cmd -> value.
+export function stateOf(p: Buffer): Record<number, number> {
+  const r: Record<number, number> = {};
+  for (let i = 0; i + 8 <= p.length; i += 8) r[p[i]] = p.readInt32LE(i + 4);
+  return r;
+}
+
+export interface Rig {
+  board: VirtualBoard;
+  // Everything the board printed so far.
+  out(): string;
+  close(): Promise<void>;
+}
+
+// Flashes the bundle as .bootcde plus pinwire.json (null: none; a string: written as is),
+// wired as the virtual board's profile, and boots.
+export async function bootBoard(config: object | string | null, name: BoardName = "esp8266"): Promise<Rig> {
+  const { dir, cleanup } = tempDir("pinwire-dev-");
+  let text = "";
+  const board = new VirtualBoard({ board: name, storageDir: dir, console: (t) => (text += t) });
+  board.storage.write(".bootcde", readFileSync(join(root, "dist", "device", name, "app.js")));
+  if (config !== null) {
+    const c = typeof config === "string" ? config : JSON.stringify({ pins: PROFILES[name].pins, ...config });
+    board.storage.write("pinwire.json", Buffer.from(c, "latin1"));
+  }
+  await board.boot();
+  return {
+    board,
+    out: () => text,
+    async close() {
+      await board.stop();
+      cleanup();
+    },
+  };
+}
+
+// Servo angle as the vboard measures it from the PWM, rounded to a degree.
+export function angle(board: VirtualBoard): number | undefined {
+  const a = board.servoAngle();
+  return a === undefined ? undefined : Math.round(a);
+}
+
+export function hex(h: string): Buffer {
+  return Buffer.from(h, "hex");
+}
