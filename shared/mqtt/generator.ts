@@ -2,11 +2,12 @@
 // the ones its client calls. Each computes the exact size first and writes into a single
 // allocation through module state (W, O): no intermediate arrays, no per-packet closures.
 //
-// The per-type encoders trust their caller (the client state machine assigns packet ids
-// and checks user input with shared/topic.ts); they refuse only what cannot be framed at
-// all: fields over 65,535 bytes, packets over the remaining-length limit. encode() is the
-// host's entry: it checks the packet against the spec first (check()), then encodes.
-import { alloc, put, utf8Length, utf8Write, writeU16BE, type Bytes } from "../bytes";
+// The per-type encoders the board uses check what its user supplies (topic names and
+// filters, QoS) and what cannot be framed at all (fields over 65,535 bytes, packets over the
+// remaining-length limit); they trust the client state machine for the rest (packet ids,
+// flags). encode() is the host's entry: it runs check() (everything a receiver would
+// refuse), then the per-type encoder.
+import { alloc, put, utf8Length, utf8Write, view, writeU16BE, type Bytes } from "../bytes";
 import { fail } from "../errors";
 import {
   E_EMPTY_ID_CLEAN,
@@ -24,7 +25,6 @@ import {
   E_TOPIC_EMPTY,
   E_TOPIC_WILDCARD,
   E_UNSUBSCRIBE_EMPTY,
-  E_UTF8,
   E_WILL_QOS,
   MAX_REMAINING_LENGTH,
   MAX_STRING_BYTES,
@@ -46,13 +46,32 @@ import type {
 let W: Bytes | null;
 let O = 0;
 
+// Host speed: V8 gives every typed array over 64 bytes its own backing store (about 1 us
+// each), so encode() cuts packets of up to 2 KB from 16 KB slabs, as Node's Buffer pool
+// does. Packets are never written after they are returned, so sharing a slab is safe (a
+// retained packet keeps its slab alive). The per-type encoders the board calls directly
+// never pool: only encode(), which the board does not bundle, sets POOLED, so on the
+// board the minifier folds this down to alloc().
+let POOLED = false;
+let SLAB: Bytes | null = null;
+let SO = 0;
+
+function mem(n: number): Bytes {
+  if (!POOLED || n > 2048) return alloc(n);
+  if (!SLAB || SO + n > 16384) {
+    SLAB = alloc(16384);
+    SO = 0;
+  }
+  return view(SLAB, SO, (SO += n));
+}
+
 function pack<T>(h: number, body: (p: T) => void, p: T): Bytes {
   W = null;
   O = 0;
   body(p);
   let rl = O;
   if (rl > MAX_REMAINING_LENGTH) fail(E_TOO_LARGE);
-  const b = (W = alloc(rl + (rl < 128 ? 2 : rl < 16384 ? 3 : rl < 2097152 ? 4 : 5)));
+  const b = (W = mem(rl + (rl < 128 ? 2 : rl < 16384 ? 3 : rl < 2097152 ? 4 : 5)));
   b[0] = h;
   O = 1;
   do {
@@ -101,6 +120,23 @@ function wstr(s: string): void {
   }
 }
 
+// A topic name, or with filter set a topic filter. Checked on the board too: a broker
+// drops the connection over a bad topic, and the client's retransmissions and
+// resubscriptions would repeat it on every reconnect.
+function topic(t: string, filter?: boolean): void {
+  if (!t) fail(E_TOPIC_EMPTY);
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charAt(i);
+    const next = t.charAt(i + 1);
+    if (c === "\0") fail(E_NUL);
+    if (c === "+" || c === "#") {
+      if (!filter) fail(E_TOPIC_WILDCARD);
+      // a whole level: '/' or an end on either side; '#' only as the last level
+      if ((i && t.charAt(i - 1) !== "/") || (next && (c === "#" || next !== "/"))) fail(c === "#" ? E_MULTI_LEVEL : E_SINGLE_LEVEL);
+    }
+  }
+}
+
 function connect(p: ConnectPacket): void {
   const w = p.will;
   const user = p.username !== undefined;
@@ -123,6 +159,10 @@ export function encodeConnect(p: ConnectPacket): Bytes {
 }
 
 function publish(p: PublishPacket): void {
+  if (!W) {
+    if (p.qos > 2) fail(E_QOS3);
+    topic(p.topic);
+  }
   wstr(p.topic);
   if (p.qos) w16(p.id as number);
   wraw(p.payload);
@@ -134,7 +174,7 @@ export function encodePublish(p: PublishPacket): Bytes {
 
 // PUBACK, PUBREC, PUBREL (flags 0010), PUBCOMP, UNSUBACK.
 export function encodeAck(type: number, id: number): Bytes {
-  const b = alloc(4);
+  const b = mem(4);
   b[0] = (type << 4) | (type === 6 ? 2 : 0);
   b[1] = 2;
   writeU16BE(b, 2, id);
@@ -143,7 +183,7 @@ export function encodeAck(type: number, id: number): Bytes {
 
 // PINGREQ, PINGRESP, DISCONNECT.
 export function encodeEmpty(type: number): Bytes {
-  const b = alloc(2);
+  const b = mem(2);
   b[0] = type << 4;
   return b;
 }
@@ -152,6 +192,10 @@ function subscribe(p: SubscribePacket): void {
   const s = p.subs;
   w16(p.id);
   for (let i = 0; i < s.length; i++) {
+    if (!W) {
+      topic(s[i].topic, true);
+      if (s[i].qos > 2) fail(E_SUBSCRIBE_QOS);
+    }
     wstr(s[i].topic);
     w8(s[i].qos);
   }
@@ -163,7 +207,10 @@ export function encodeSubscribe(p: SubscribePacket): Bytes {
 
 function unsubscribe(p: UnsubscribePacket): void {
   w16(p.id);
-  for (let i = 0; i < p.topics.length; i++) wstr(p.topics[i]);
+  for (let i = 0; i < p.topics.length; i++) {
+    if (!W) topic(p.topics[i], true);
+    wstr(p.topics[i]);
+  }
 }
 
 export function encodeUnsubscribe(p: UnsubscribePacket): Bytes {
@@ -173,7 +220,7 @@ export function encodeUnsubscribe(p: UnsubscribePacket): Bytes {
 // --- server -> client packets the board never sends
 
 export function encodeConnack(p: ConnackPacket): Bytes {
-  const b = alloc(4);
+  const b = mem(4);
   b[0] = 0x20;
   b[1] = 2;
   b[2] = p.sessionPresent ? 1 : 0;
@@ -192,74 +239,47 @@ export function encodeSuback(p: SubackPacket): Bytes {
   return pack(0x90, suback, p);
 }
 
-// --- host-side checks: what the spec forbids a sender to put on the wire
+// --- host-side checks: the rest of what the spec forbids a sender to put on the wire.
+// (Lone surrogates need no check: utf8Write emits U+FFFD, so the bytes stay well-formed.)
 
-// A string field's text: no NUL, no lone surrogate (it could not be well-formed UTF-8).
-function checkText(s: string): void {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (!c) fail(E_NUL);
-    if (c >= 0xd800 && c <= 0xdfff) {
-      const d = s.charCodeAt(i + 1);
-      if (c > 0xdbff || !(d >= 0xdc00 && d <= 0xdfff)) fail(E_UTF8);
-      i++;
-    }
-  }
-}
-
-function checkName(t: string): void {
-  if (!t.length) fail(E_TOPIC_EMPTY);
-  checkText(t);
-  if (t.indexOf("+") >= 0 || t.indexOf("#") >= 0) fail(E_TOPIC_WILDCARD);
-}
-
-function checkFilter(f: string): void {
-  const n = f.length;
-  if (!n) fail(E_TOPIC_EMPTY);
-  checkText(f);
-  for (let i = 0; i < n; i++) {
-    const c = f.charAt(i);
-    if (c !== "+" && c !== "#") continue;
-    const solo = (i === 0 || f.charAt(i - 1) === "/") && (i + 1 === n || f.charAt(i + 1) === "/");
-    if (c === "#" && (!solo || i + 1 !== n)) fail(E_MULTI_LEVEL);
-    if (!solo) fail(E_SINGLE_LEVEL);
-  }
+function checkNul(s: string): void {
+  if (s.indexOf("\0") >= 0) fail(E_NUL);
 }
 
 function checkId(id: number | undefined): void {
   if (!id || id > 65535) fail(E_PACKET_ID);
 }
 
-// Throws the ProtocolError a receiver would raise for p, if any.
+function checkQos(q: number, code: string): void {
+  if (!(q === 0 || q === 1 || q === 2)) fail(code);
+}
+
+// Throws the ProtocolError a receiver would raise for p, if any, beyond the topic and QoS
+// checks the per-type encoders make themselves.
 export function check(p: Packet): void {
   switch (p.type) {
-    case 1: {
-      checkText(p.clientId);
+    case 1:
+      checkNul(p.clientId);
       if (!p.clientId && !p.clean) fail(E_EMPTY_ID_CLEAN);
       if (p.password !== undefined && p.username === undefined) fail(E_PASSWORD_NO_USERNAME);
-      if (p.username !== undefined) checkText(p.username);
+      if (p.username !== undefined) checkNul(p.username);
       if (p.will) {
-        if (!(p.will.qos >= 0 && p.will.qos <= 2)) fail(E_WILL_QOS);
-        checkName(p.will.topic);
+        checkQos(p.will.qos, E_WILL_QOS);
+        topic(p.will.topic);
       }
       return;
-    }
     case 2:
-      if (!(p.returnCode >= 0 && p.returnCode <= 5)) fail(E_CONNACK_RESERVED);
+      if (!(p.returnCode >= 0 && p.returnCode <= 5) || (p.sessionPresent && p.returnCode)) fail(E_CONNACK_RESERVED);
       return;
     case 3:
-      if (!(p.qos >= 0 && p.qos <= 2)) fail(E_QOS3);
+      checkQos(p.qos, E_QOS3);
       if (p.qos) checkId(p.id);
       else if (p.dup) fail(E_DUP_QOS0);
-      checkName(p.topic);
       return;
     case 8:
       checkId(p.id);
       if (!p.subs.length) fail(E_SUBSCRIBE_EMPTY);
-      for (let i = 0; i < p.subs.length; i++) {
-        checkFilter(p.subs[i].topic);
-        if (!(p.subs[i].qos >= 0 && p.subs[i].qos <= 2)) fail(E_SUBSCRIBE_QOS);
-      }
+      for (let i = 0; i < p.subs.length; i++) checkQos(p.subs[i].qos, E_SUBSCRIBE_QOS);
       return;
     case 9:
       for (let i = 0; i < p.granted.length; i++) {
@@ -270,14 +290,28 @@ export function check(p: Packet): void {
     case 10:
       checkId(p.id);
       if (!p.topics.length) fail(E_UNSUBSCRIBE_EMPTY);
-      for (let i = 0; i < p.topics.length; i++) checkFilter(p.topics[i]);
       return;
+    case 4:
+    case 5:
+    case 6:
+    case 7:
+    case 11:
+      if (!(p.id >= 0 && p.id <= 65535)) fail(E_PACKET_ID);
   }
 }
 
 // Any packet, checked, then encoded.
 export function encode(p: Packet): Bytes {
   check(p);
+  POOLED = true;
+  try {
+    return encodeType(p);
+  } finally {
+    POOLED = false;
+  }
+}
+
+function encodeType(p: Packet): Bytes {
   switch (p.type) {
     case 1:
       return encodeConnect(p);

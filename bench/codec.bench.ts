@@ -1,0 +1,189 @@
+// Our MQTT codec against mqtt-packet, in one process: ops/s per case for parse and generate,
+// then the geometric means and the board size of the MQTT + WebSocket client code.
+// Run: npm run bench:codec. The last line is the summary CI reads.
+import mqttPacket from "mqtt-packet";
+import { encode } from "../shared/mqtt/generator";
+import type { Packet } from "../shared/mqtt/packet";
+import { ALL_DECODERS, MqttParser } from "../shared/mqtt/parser";
+import { deviceSize } from "./device-size";
+
+interface Case {
+  name: string;
+  ours: Packet;
+  theirs: mqttPacket.Packet;
+}
+
+function payload(n: number): Uint8Array {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = (i * 31 + 7) & 255;
+  return b;
+}
+
+function publishCase(qos: 0 | 1, size: number, label: string): Case {
+  const pl = payload(size);
+  const topic = "pinwire/board-7/sensors/light";
+  return {
+    name: "PUBLISH QoS " + qos + " " + label,
+    ours: { type: 3, topic, payload: pl, qos, retain: false, dup: false, id: qos ? 4242 : undefined },
+    theirs: { cmd: "publish", topic, payload: Buffer.from(pl), qos, retain: false, dup: false, messageId: qos ? 4242 : undefined },
+  };
+}
+
+const CASES: Case[] = [
+  publishCase(0, 16, "16 B"),
+  publishCase(0, 256, "256 B"),
+  publishCase(0, 65536, "64 KB"),
+  publishCase(1, 16, "16 B"),
+  publishCase(1, 256, "256 B"),
+  publishCase(1, 65536, "64 KB"),
+  {
+    name: "CONNECT",
+    ours: {
+      type: 1,
+      clientId: "pinwire-esp32-0a1b2c",
+      clean: true,
+      keepalive: 60,
+      username: "board",
+      password: payload(12),
+      will: { topic: "pinwire/board-7/status", payload: payload(7), qos: 1, retain: true },
+    },
+    theirs: {
+      cmd: "connect",
+      protocolId: "MQTT",
+      protocolVersion: 4,
+      clientId: "pinwire-esp32-0a1b2c",
+      clean: true,
+      keepalive: 60,
+      username: "board",
+      password: Buffer.from(payload(12)),
+      will: { topic: "pinwire/board-7/status", payload: Buffer.from(payload(7)), qos: 1, retain: true },
+    },
+  },
+  {
+    name: "SUBSCRIBE",
+    ours: {
+      type: 8,
+      id: 17,
+      subs: [
+        { topic: "pinwire/board-7/control/#", qos: 1 },
+        { topic: "pinwire/+/status", qos: 0 },
+        { topic: "pinwire/broadcast", qos: 2 },
+      ],
+    },
+    theirs: {
+      cmd: "subscribe",
+      messageId: 17,
+      subscriptions: [
+        { topic: "pinwire/board-7/control/#", qos: 1 },
+        { topic: "pinwire/+/status", qos: 0 },
+        { topic: "pinwire/broadcast", qos: 2 },
+      ],
+    } as mqttPacket.ISubscribePacket,
+  },
+];
+
+let sink = 0;
+
+// Runs fn in batches until ms have passed; returns ops/s.
+function rate(fn: () => void, ms: number): number {
+  let ops = 0;
+  let batch = 16;
+  const t0 = performance.now();
+  let t = t0;
+  while (t - t0 < ms) {
+    for (let i = 0; i < batch; i++) fn();
+    ops += batch;
+    t = performance.now();
+    if (t - t0 < ms / 20) batch *= 2;
+  }
+  return (ops * 1000) / (t - t0);
+}
+
+// Alternates ours and theirs in slices so drift (GC, frequency) hits both alike.
+function compare(ours: () => void, theirs: () => void): [number, number] {
+  rate(ours, 40);
+  rate(theirs, 40);
+  const slices = 5;
+  let a = 0;
+  let b = 0;
+  for (let i = 0; i < slices; i++) {
+    a += rate(ours, 40);
+    b += rate(theirs, 40);
+  }
+  return [a / slices, b / slices];
+}
+
+function fmt(n: number): string {
+  return n >= 1e6 ? (n / 1e6).toFixed(2) + "M" : n >= 1e3 ? (n / 1e3).toFixed(1) + "k" : n.toFixed(0);
+}
+
+function geomean(xs: number[]): number {
+  return Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
+}
+
+function row(kind: string, name: string, r: [number, number]): number {
+  const ratio = r[0] / r[1];
+  console.log(`${kind.padEnd(9)}${name.padEnd(24)}ours ${fmt(r[0]).padStart(8)} ops/s   mqtt-packet ${fmt(r[1]).padStart(8)} ops/s   ${ratio.toFixed(2)}x`);
+  return ratio;
+}
+
+async function main(): Promise<void> {
+  const parseRatios: number[] = [];
+  const genRatios: number[] = [];
+  for (const c of CASES) {
+    const wire = encode(c.ours);
+    const buf = Buffer.from(mqttPacket.generate(c.theirs));
+    if (Buffer.compare(Buffer.from(wire), buf) !== 0) throw new Error(c.name + ": encodings differ");
+    const ourParser = new MqttParser(ALL_DECODERS);
+    const theirParser = mqttPacket.parser({ protocolVersion: 4 });
+    theirParser.on("packet", (p: mqttPacket.Packet) => {
+      sink += p.length;
+    });
+    theirParser.on("error", (e: Error) => {
+      throw e;
+    });
+    parseRatios.push(
+      row(
+        "parse",
+        c.name,
+        compare(
+          () => {
+            sink += ourParser.push(wire).length;
+          },
+          () => {
+            theirParser.parse(buf);
+          },
+        ),
+      ),
+    );
+    genRatios.push(
+      row(
+        "generate",
+        c.name,
+        compare(
+          () => {
+            sink += encode(c.ours).length;
+          },
+          () => {
+            sink += mqttPacket.generate(c.theirs).length;
+          },
+        ),
+      ),
+    );
+  }
+  const codec = await deviceSize("bench/device-codec.ts");
+  const base = await deviceSize("bench/device-base.ts");
+  const core = await deviceSize("bench/device-core.ts");
+  const note = core.fallback ? " (bundled without the whole-tree type check: it fails elsewhere in the tree right now)" : "";
+  console.log(
+    `board: codec as the client uses it ${codec.bytes} bytes (${codec.bytes - base.bytes} own + ${base.bytes} shared bytes/errors helpers)` +
+      `; MQTT client + WebSocket client ${core.bytes} bytes${note}`,
+  );
+  if (sink === 42) console.log("");
+  console.log(`codec: parse ${geomean(parseRatios).toFixed(2)}x generate ${geomean(genRatios).toFixed(2)}x mqtt-packet; device core ${core.bytes} bytes`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
