@@ -188,3 +188,29 @@ export function waitDevice(svc: Service, id: string, pred: (d: import("../host/b
     check();
   });
 }
+
+// A long-running command whose output can be awaited as it arrives (mosquitto_sub).
+export class Proc {
+  out = "";
+  err = "";
+  done: Promise<number | null>;
+  private p: ReturnType<typeof spawn>;
+  private waiters: { s: string; r: () => void }[] = [];
+  constructor(cmd: string, args: string[]) {
+    this.p = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+    this.p.stdout!.on("data", (d) => {
+      this.out += d;
+      this.waiters = this.waiters.filter((w) => (this.out.includes(w.s) ? (w.r(), false) : true));
+    });
+    this.p.stderr!.on("data", (d) => (this.err += d));
+    this.done = new Promise((r) => this.p.on("close", (code) => r(code)));
+  }
+  waitFor(s: string): Promise<void> {
+    if (this.out.includes(s)) return Promise.resolve();
+    return new Promise((r) => this.waiters.push({ s, r }));
+  }
+  kill(): Promise<number | null> {
+    this.p.kill("SIGTERM");
+    return this.done;
+  }
+}

@@ -1,0 +1,130 @@
+// The embedded Aedes broker with foreign clients (Debian mosquitto_pub / mosquitto_sub and
+// the mqtt npm package over /mqtt WebSocket), and its authentication and per-device ACL.
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import mqtt from "mqtt";
+import { encodeMessage, SERVO_ANGLE, LIGHT_LEVEL, LED_DUTY, SERVO_ROTATE, STATUS } from "../shared/messages";
+import { CredentialStore } from "../host/auth/credentials";
+import type { Service } from "../host/bridge/service";
+import { startTestService, wsUrl, Collector, isMsg, run, Proc } from "./host-helpers";
+
+function mqttArgs(svc: Service, user?: string, pass?: string): string[] {
+  const u = new URL(svc.mqttUrl);
+  const a = ["-h", u.hostname, "-p", u.port, "-V", "mqttv311"];
+  if (user) a.push("-u", user);
+  if (pass) a.push("-P", pass);
+  return a;
+}
+
+describe("open broker (localhost, no credentials)", () => {
+  let svc: Service;
+  beforeAll(async () => {
+    svc = await startTestService();
+  });
+  afterAll(async () => svc?.close());
+
+  it("relays a mosquitto_pub device to WS viewers and a viewer's command to mosquitto_sub", async () => {
+    const viewer = await new Collector(wsUrl(svc, "/ws/mq1")).open();
+    await viewer.next(isMsg(STATUS, 0));
+    const state = Buffer.concat([encodeMessage(SERVO_ANGLE, 10), encodeMessage(LIGHT_LEVEL, 20), encodeMessage(LED_DUTY, 30)]);
+    expect((await run("mosquitto_pub", [...mqttArgs(svc), "-t", "pinwire/mq1/status", "-m", "online", "-r"])).code).toBe(0);
+    expect((await run("mosquitto_pub", [...mqttArgs(svc), "-t", "pinwire/mq1/state", "-s", "-r"], { input: state })).code).toBe(0);
+    await viewer.next(isMsg(LED_DUTY, 30));
+    expect(viewer.binary().some(isMsg(STATUS, 1))).toBe(true);
+
+    // A retained marker arrives first, so once it is printed mosquitto_sub is subscribed.
+    await run("mosquitto_pub", [...mqttArgs(svc), "-t", "pinwire/mq1/ready", "-m", "1", "-r"]);
+    const sub = new Proc("mosquitto_sub", [...mqttArgs(svc), "-t", "pinwire/mq1/ready", "-t", "pinwire/mq1/cmd", "-C", "2", "-F", "%t %x"]);
+    await sub.waitFor("pinwire/mq1/ready");
+    viewer.ws.send(encodeMessage(SERVO_ROTATE, 77));
+    expect(await sub.done).toBe(0);
+    expect(sub.out).toContain("pinwire/mq1/cmd " + Buffer.from(encodeMessage(SERVO_ROTATE, 77)).toString("hex"));
+    await viewer.close();
+    await run("mosquitto_pub", [...mqttArgs(svc), "-t", "pinwire/mq1/ready", "-n", "-r"]);
+  });
+
+  it("serves MQTT over WebSocket at /mqtt", async () => {
+    const c = await mqtt.connectAsync(wsUrl(svc, "/mqtt"), { protocolVersion: 4 });
+    await c.subscribeAsync("pinwire/mq1/status");
+    const got = await new Promise<string>((r) => c.once("message", (_t, p) => r(p.toString())));
+    expect(got).toBe("online");
+    await c.endAsync();
+  });
+});
+
+describe("credentials and ACL", () => {
+  let svc: Service;
+  const store = new CredentialStore(null);
+  beforeAll(async () => {
+    await store.add("dev1", "pw-one", "device");
+    await store.add("dev2", "pw-two", "device");
+    await store.add("ops", "pw-ops", "bridge");
+    svc = await startTestService({ credentials: store, token: "sekret" });
+  });
+  afterAll(async () => svc?.close());
+
+  it("refuses a wrong password and anonymous clients (mosquitto_pub)", async () => {
+    const bad = await run("mosquitto_pub", [...mqttArgs(svc, "dev1", "nope"), "-t", "pinwire/dev1/status", "-m", "online"]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/bad user name or password|not authori[sz]ed/i);
+    const anon = await run("mosquitto_pub", [...mqttArgs(svc), "-t", "pinwire/dev1/status", "-m", "online"]);
+    expect(anon.code).not.toBe(0);
+    const ok = await run("mosquitto_pub", [...mqttArgs(svc, "dev1", "pw-one"), "-t", "pinwire/dev1/status", "-m", "online", "-r"]);
+    expect(ok.code).toBe(0);
+  });
+
+  it("lets a device publish only under its own topics and subscribe only to its cmd", async () => {
+    const watcher = await mqtt.connectAsync(svc.mqttUrl, { protocolVersion: 4, username: "ops", password: "pw-ops" });
+    const seen: string[] = [];
+    watcher.on("message", (t) => seen.push(t));
+    await watcher.subscribeAsync(["pinwire/+/state", "pinwire/dev1/marker"]);
+
+    const dev1 = await mqtt.connectAsync(svc.mqttUrl, { protocolVersion: 4, username: "dev1", password: "pw-one", reconnectPeriod: 0 });
+    // mqtt.js turns a SUBACK with a refusal into an error carrying the packet.
+    const granted = await new Promise<number[]>((r) =>
+      dev1.subscribe(["pinwire/dev1/cmd", "pinwire/dev2/cmd", "pinwire/#"], (err, g) => r(err ? (err as any).packet.granted : g!.map((x) => x.qos))),
+    );
+    expect(granted).toEqual([0, 128, 128]);
+    // Another device's topic: Aedes refuses the PUBLISH by dropping the connection.
+    const closed = new Promise((r) => dev1.once("close", r));
+    dev1.publish("pinwire/dev2/state", Buffer.from(encodeMessage(LIGHT_LEVEL, 1)), { qos: 1 });
+    await closed;
+    dev1.end(true);
+
+    const dev1b = await mqtt.connectAsync(svc.mqttUrl, { protocolVersion: 4, username: "dev1", password: "pw-one" });
+    await dev1b.publishAsync("pinwire/dev1/marker", "m", { qos: 1 });
+    await new Promise<void>((r) => (seen.includes("pinwire/dev1/marker") ? r() : watcher.on("message", (t) => t === "pinwire/dev1/marker" && r())));
+    expect(seen).not.toContain("pinwire/dev2/state");
+    await dev1b.endAsync();
+
+    // mosquitto_sub as dev1 on dev2's commands: the broker grants nothing.
+    const sub = await run("mosquitto_sub", [...mqttArgs(svc, "dev1", "pw-one"), "-t", "pinwire/dev2/cmd", "-E"]);
+    expect(sub.stderr).toMatch(/denied/i);
+    await watcher.endAsync();
+  });
+
+  it("requires the device's credentials for a board on the gateway", async () => {
+    await expect(new Collector(wsUrl(svc, "/ws/dev2?role=device")).open()).rejects.toThrow(/401/);
+    await expect(new Collector(wsUrl(svc, "/ws/dev2?role=device&user=dev2&pass=wrong")).open()).rejects.toThrow(/401/);
+    await expect(new Collector(wsUrl(svc, "/ws/dev2?role=device&user=dev1&pass=pw-one")).open()).rejects.toThrow(/401/);
+    const auth = "Basic " + Buffer.from("dev2:pw-two").toString("base64");
+    const board = await new Collector(wsUrl(svc, "/ws/dev2?role=device"), { headers: { authorization: auth } }).open();
+    const viewer = await new Collector(wsUrl(svc, "/ws/dev2?token=sekret")).open();
+    await viewer.next(isMsg(STATUS, 1));
+    board.ws.send(encodeMessage(SERVO_ANGLE, 5));
+    await viewer.next(isMsg(SERVO_ANGLE, 5));
+    await Promise.all([board.close(), viewer.close()]);
+  });
+
+  it("requires the token for /api and viewers", async () => {
+    expect((await fetch(svc.httpUrl + "/api/devices")).status).toBe(401);
+    expect((await fetch(svc.httpUrl + "/api/devices?token=wrong")).status).toBe(401);
+    const ok = await fetch(svc.httpUrl + "/api/devices", { headers: { authorization: "Bearer sekret" } });
+    expect(ok.status).toBe(200);
+    expect((await ok.json()).map((d: any) => d.id)).toContain("dev1");
+    await expect(new Collector(wsUrl(svc, "/ws/dev1")).open()).rejects.toThrow(/401/);
+    await expect(new Collector(wsUrl(svc, "/ws")).open()).rejects.toThrow(/401/);
+    const d = await new Collector(wsUrl(svc, "/ws?token=sekret")).open();
+    expect(JSON.parse((await d.next()) as string).type).toBe("devices");
+    await d.close();
+  });
+});
