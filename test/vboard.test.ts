@@ -162,7 +162,7 @@ describe("timers", () => {
     const b = board();
     b.storage.write(".bootcde", Buffer.from('print("boot #" + (require("Storage").list().length))'));
     await b.boot();
-    b.eval(`setInterval(function () { print("old interval"); }, 1); setWatch(function () {}, D14, {repeat: true}); require("net").connect({host: "127.0.0.1", port: ${p.port}}, function () { print("connected"); });`);
+    b.eval(`setInterval(function () { print("old interval"); }, 1); setWatch(function () {}, D12, {repeat: true}); require("net").connect({host: "127.0.0.1", port: ${p.port}}, function () { print("connected"); });`);
     const server = await p.next();
     await b.waitForOutput("connected");
     expect(b.timers.count).toBe(1);
@@ -171,7 +171,7 @@ describe("timers", () => {
     await b.reboot();
     await closed; // the peer sees the board's socket go
     expect(b.timers.count).toBe(0);
-    expect(b.pins.watchesOn("D14")).toBe(0);
+    expect(b.pins.watchesOn("D12")).toBe(0);
     expect(b.openSockets).toBe(0);
     b.eval('setTimeout(function () { print("sentinel"); }, 20);');
     const out = await b.waitForOutput("sentinel", mark);
@@ -333,7 +333,7 @@ describe("peripherals", () => {
 
   it("encoder.turn makes quadrature edges the watch decodes, both directions", async () => {
     const b = board();
-    await b.boot(decoder("NodeMCU.D5", "NodeMCU.D6", 2));
+    await b.boot(decoder("NodeMCU.D6", "NodeMCU.D7", 2)); // the default wiring: CLK GPIO12, DT GPIO13
     const mark = b.consoleOutput.length;
     await b.encoder.turn(3);
     await b.waitForOutput("count 3", mark);
@@ -345,7 +345,7 @@ describe("peripherals", () => {
 
   it("encoder watch without debounce, with the data option carrying DT", async () => {
     const b = board({ board: "esp32" });
-    await b.boot(`var got = []; setWatch(function (e) { got.push((e.state ? "C" : "c") + (e.data ? "D" : "d") + (e.time >= e.lastTime)); }, D25, {repeat: true, edge: "both", data: D26});`);
+    await b.boot(`var got = []; setWatch(function (e) { got.push((e.state ? "C" : "c") + (e.data ? "D" : "d") + (e.time >= e.lastTime)); }, D32, {repeat: true, edge: "both", data: D33});`);
     await b.encoder.turn(2);
     await b.encoder.turn(-1);
     expect(b.eval("got.join()")).toBe("cDtrue,Cdtrue,cdtrue");
@@ -354,11 +354,11 @@ describe("peripherals", () => {
   it("servo angle is read back from the 50 Hz PWM duty or a pulse", async () => {
     const b = board();
     await b.boot();
-    b.eval("analogWrite(D4, 1.5 / 20, {freq: 50})");
+    b.eval("analogWrite(D15, 1.5 / 20, {freq: 50})");
     expect(b.servoAngle()).toBeCloseTo(90, 5);
-    b.eval("analogWrite(NodeMCU.D2, 0.5 / 20, {freq: 50})");
-    expect(b.servoAngle("D4")).toBeCloseTo(0, 5);
-    b.eval("analogWrite(D4, 2.5 / 20, {freq: 50})");
+    b.eval("analogWrite(NodeMCU.D8, 0.5 / 20, {freq: 50})");
+    expect(b.servoAngle("D15")).toBeCloseTo(0, 5);
+    b.eval("analogWrite(D15, 2.5 / 20, {freq: 50})");
     expect(b.servoAngle()).toBeCloseTo(180, 5);
     b.eval("digitalPulse(D5, 1, 1.0)");
     expect(b.servoAngle("D5")).toBeCloseTo(45, 5);
@@ -374,10 +374,10 @@ describe("peripherals", () => {
     b.setLight({ raw: 1023 });
     expect(b.eval("analogRead(A0)")).toBe(1);
     expect(() => b.eval("analogRead(D4)")).toThrow(/not an ADC/);
-    b.eval("analogWrite(D5, 0.3)");
+    b.eval("analogWrite(D14, 0.3)");
     expect(b.ledDuty()).toBeCloseTo(0.3, 10);
-    b.eval("digitalWrite(D5, 1)");
+    b.eval("digitalWrite(NodeMCU.D5, 1)");
     expect(b.ledDuty()).toBe(1);
-    expect(b.eval("D5.read() + ' ' + digitalRead(D5)")).toBe("true 1");
+    expect(b.eval("D14.read() + ' ' + digitalRead(D14)")).toBe("true 1");
   });
 });

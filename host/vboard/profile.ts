@@ -41,8 +41,8 @@ export const PROFILES: Record<BoardName, BoardProfile> = {
     modules: ["Storage", "net", "Wifi", "crypto", "heatshrink", "ESP8266", "TelnetServer"],
     sha256: false,
     env: { ...common, BOARD: "ESP8266_BOARD", FLASH: 524288, RAM: 81920, SERIAL: "", CONSOLE: "Telnet", MODULES: "Flash,Storage,heatshrink,net,dgram,http,NetworkJS,Wifi,ESP8266,TelnetServer,crypto,neopixel" },
-    // NodeMCU: servo D2 (GPIO4), LED D1 (GPIO5), encoder CLK D5 (GPIO14) / DT D6 (GPIO12), light A0.
-    pins: { servo: "D4", led: "D5", clk: "D14", dt: "D12", light: "A0" },
+    // Same default wiring as device/main.ts: servo GPIO15, encoder GPIO12/13, LED GPIO14, light A0.
+    pins: { servo: "D15", led: "D14", clk: "D12", dt: "D13", light: "A0" },
     aliases: { A0: "A0" },
   },
   esp32: {
@@ -57,13 +57,13 @@ export const PROFILES: Record<BoardName, BoardProfile> = {
     modules: ["Storage", "net", "tls", "Wifi", "crypto", "heatshrink", "ESP32"],
     sha256: true,
     env: { ...common, BOARD: "ESP32", FLASH: 0, RAM: 524288, SERIAL: "", CONSOLE: "Serial1", MODULES: "Flash,Storage,heatshrink,net,dgram,http,NetworkJS,Wifi,TelnetServer,crypto,tls,neopixel,ESP32" },
-    pins: { servo: "D13", led: "D2", clk: "D25", dt: "D26", light: "D34" },
+    pins: { servo: "D18", led: "D19", clk: "D32", dt: "D33", light: "D34" },
     aliases: {},
   },
   linux: {
     name: "linux",
     pinCount: 33,
-    analogPins: ["D0", "D1", "D2", "D3"],
+    analogPins: [], // analogRead prints an error on the Linux build
     adcMax: 4095,
     jsVars: 4000,
     blockSize: 16,
@@ -72,7 +72,7 @@ export const PROFILES: Record<BoardName, BoardProfile> = {
     modules: ["Storage", "net", "tls", "crypto", "heatshrink"],
     sha256: true,
     env: { ...common, BOARD: "LINUX", FLASH: 0, RAM: 0, SERIAL: "", CONSOLE: "USB", MODULES: "Flash,Storage,heatshrink,fs,net,dgram,tls,http,crypto" },
-    pins: { servo: "D5", led: "D6", clk: "D7", dt: "D8", light: "D1" },
+    pins: { servo: "D15", led: "D14", clk: "D12", dt: "D13" },
     aliases: {},
   },
 };
