@@ -2,11 +2,17 @@
 // Receiver, a corpus of malformed frames with the code each must raise, and a fuzz run.
 import { createHash, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { Receiver, Sender } from "ws";
+import * as wsLib from "ws";
 import type { Bytes } from "../shared/bytes";
 import { isProtocolError, ProtocolError } from "../shared/errors";
 import { encodeFragments, encodeFrame } from "../shared/ws/frame";
 import { closeCodeOf, createReceiver, validCloseCode } from "../shared/ws/receiver";
+
+// ws exports its Sender and Receiver at run time; @types/ws does not declare them.
+const { Receiver, Sender } = wsLib as unknown as {
+  Receiver: new (o: { isServer: boolean; maxPayload: number }) => import("node:stream").Writable;
+  Sender: { frame(data: Buffer, o: object): Buffer[] };
+};
 
 type Got = [number, Buffer];
 
@@ -51,7 +57,7 @@ function wsDecode(bytes: Uint8Array, isServer: boolean): Promise<Got[]> {
   });
   return new Promise((resolve, reject) => {
     r.on("error", reject);
-    r.write(Buffer.from(bytes), (err) => (err ? reject(err) : resolve(got)));
+    r.write(Buffer.from(bytes), (err?: Error | null) => (err ? reject(err) : resolve(got)));
   });
 }
 
