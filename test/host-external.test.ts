@@ -1,0 +1,99 @@
+// The bridge against Debian mosquitto as the external broker (MQTT and MQTT-over-WebSocket),
+// and scale-out: several bridges on one broker, each rebuilding state from retained messages.
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import mqtt from "mqtt";
+import { SERVO_ANGLE, LIGHT_LEVEL, SERVO_ROTATE, LED_SET, STATUS, encodeMessage } from "../shared/messages";
+import { FakeDevice } from "../host/bridge/fake-device";
+import type { Service } from "../host/bridge/service";
+import { startMosquitto, startTestService, wsUrl, Collector, isMsg, waitDevice, type Mosquitto } from "./host-helpers";
+
+let mosq: Mosquitto;
+const services: Service[] = [];
+const devices: FakeDevice[] = [];
+
+beforeAll(async () => {
+  mosq = await startMosquitto();
+});
+
+afterAll(async () => {
+  for (const d of devices) await d.stop().catch(() => {});
+  for (const s of services) await s.close();
+  await mosq?.stop();
+});
+
+// HA discovery off unless asked: each bridge outside a share group translates HA commands.
+async function bridge(url: string, over = {}): Promise<Service> {
+  const s = await startTestService({ broker: url, discovery: false, ...over });
+  services.push(s);
+  return s;
+}
+
+async function device(id: string): Promise<FakeDevice> {
+  const d = await new FakeDevice({ id, url: "mqtt://127.0.0.1:" + mosq.port }).start();
+  devices.push(d);
+  return d;
+}
+
+describe("external mosquitto", () => {
+  it("relays state and commands over mqtt://", async () => {
+    const svc = await bridge("mqtt://127.0.0.1:" + mosq.port);
+    expect(svc.broker).toBeNull();
+    const dev = await device("ext1");
+    const viewer = await new Collector(wsUrl(svc, "/ws/ext1")).open();
+    await viewer.next(isMsg(STATUS, 1));
+    dev.report(LIGHT_LEVEL, 64);
+    await viewer.next(isMsg(LIGHT_LEVEL, 64));
+    viewer.ws.send(encodeMessage(SERVO_ROTATE, 12));
+    await viewer.next(isMsg(SERVO_ANGLE, 12));
+    expect(dev.commands).toContainEqual({ cmd: SERVO_ROTATE, value: 12 });
+    // No /mqtt endpoint without the embedded broker.
+    await expect(new Collector(wsUrl(svc, "/mqtt")).open()).rejects.toThrow(/404/);
+    await viewer.close();
+  });
+
+  it("relays over mosquitto's WebSocket listener (ws://)", async () => {
+    const svc = await bridge("ws://127.0.0.1:" + mosq.wsPort + "/mqtt");
+    const dev = await device("ext2");
+    await waitDevice(svc, "ext2", (d) => d.status === "online");
+    const viewer = await new Collector(wsUrl(svc, "/ws/ext2")).open();
+    viewer.ws.send(JSON.stringify({ control: "PWM", value: 80, unit: "%" }));
+    await viewer.next(isMsg(15, 80));
+    expect(dev.commands).toContainEqual({ cmd: LED_SET, value: 80 });
+    await viewer.close();
+  });
+
+  it("scales out: a late bridge rebuilds every device from retained messages", async () => {
+    const dev = await device("ext3");
+    dev.servo = 170;
+    dev.light = 3;
+    dev.led = 97;
+    await dev.publishState();
+    const late = await bridge("mqtt://127.0.0.1:" + mosq.port, { discovery: false });
+    await waitDevice(late, "ext3", (d) => d.status === "online" && d.state.led === 97);
+    expect(late.bridge.device("ext3")).toMatchObject({ status: "online", info: { board: "FAKE" }, state: { servo: 170, light: 3, led: 97 } });
+    // Both bridges serve viewers of the same device.
+    const a = await new Collector(wsUrl(services[0], "/ws/ext3")).open();
+    const b = await new Collector(wsUrl(late, "/ws/ext3")).open();
+    await Promise.all([a.next(isMsg(STATUS, 1)), b.next(isMsg(STATUS, 1))]);
+    dev.report(LIGHT_LEVEL, 55);
+    await Promise.all([a.next(isMsg(LIGHT_LEVEL, 55)), b.next(isMsg(LIGHT_LEVEL, 55))]);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it("translates an HA command once with two bridges in one shared-subscription group", async () => {
+    const b1 = await bridge("mqtt://127.0.0.1:" + mosq.port, { shareGroup: "pinwire", discovery: true });
+    const b2 = await bridge("mqtt://127.0.0.1:" + mosq.port, { shareGroup: "pinwire", discovery: true });
+    const dev = await device("ext4");
+    await Promise.all([waitDevice(b1, "ext4", (d) => d.status === "online"), waitDevice(b2, "ext4", (d) => d.status === "online")]);
+    const viewer = await new Collector(wsUrl(b1, "/ws/ext4")).open();
+    const ha = await mqtt.connectAsync("mqtt://127.0.0.1:" + mosq.port, { protocolVersion: 4 });
+    await ha.publishAsync("pinwire/ext4/ha/servo/set", "100");
+    await viewer.next(isMsg(SERVO_ANGLE, 100));
+    // A marker command through one bridge: by the time it arrives, a duplicate would have too.
+    viewer.ws.send(encodeMessage(SERVO_ROTATE, 101));
+    await viewer.next(isMsg(SERVO_ANGLE, 101));
+    expect(dev.commands.filter((c) => c.cmd === SERVO_ROTATE && c.value === 100)).toHaveLength(1);
+    await ha.endAsync();
+    await viewer.close();
+  });
+});
