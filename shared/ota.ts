@@ -28,7 +28,7 @@
 // answers READY with the offset it reached, and the pusher continues from there. Chunks that
 // were in flight before it reach the board before the MANIFEST or not at all, so every ACK
 // after READY is for a chunk sent after it.
-import { alloc, type Bytes, put, readU16BE, u32, utf8Decode, utf8Encode, view, writeU16BE } from "./bytes";
+import { alloc, type Bytes, put, readU16BE, u32, view, writeU16BE } from "./bytes";
 import { fail } from "./errors";
 
 export const OTA_HELLO = 1;
@@ -124,11 +124,18 @@ export interface Manifest {
   sig: Bytes; // HMAC over the signed part (empty when alg is none)
 }
 
+// Versions are printable ASCII (what the board reports and compares, no UTF-8 decoder there).
+function checkVersion(b: Bytes, start: number, end: number): void {
+  if (end - start > 64) fail("ota-version");
+  for (let i = start; i < end; i++) if (b[i] < 32 || b[i] > 126) fail("ota-version");
+}
+
 export function encodeManifest(m: Manifest): Bytes {
-  const v = utf8Encode(m.version);
+  const v = asciiBytes(m.version);
+  checkVersion(v, 0, v.length);
+  if (v.length !== m.version.length) fail("ota-version");
   const n = digestLength(m.alg);
   if (n < 0) fail("ota-alg");
-  if (v.length > 255) fail("ota-version");
   if (m.digest.length !== n || m.sig.length !== n) fail("ota-digest");
   const b = head(OTA_MANIFEST, m.tag, 15 + v.length + 2 * n);
   writeU32BE(b, 3, m.size);
@@ -152,8 +159,7 @@ export function decodeManifest(b: Bytes): Manifest {
   const vl = b[17];
   const d = 18 + vl;
   if (b.length !== d + 2 * n) fail("ota-length");
-  const version = utf8Decode(b, 18, d);
-  if (version === null) fail("ota-version");
+  checkVersion(b, 18, d);
   const size = readU32BE(b, 3);
   const chunk = readU16BE(b, 11);
   if (!size) fail("ota-size");
@@ -166,7 +172,7 @@ export function decodeManifest(b: Bytes): Manifest {
     health: readU16BE(b, 13),
     boots: b[15],
     alg: alg,
-    version: version as string,
+    version: asciiText(b, 18, d),
     digest: view(b, d, d + n),
     sig: view(b, d + n, d + 2 * n),
   };

@@ -22,7 +22,7 @@ function boot(): void {
       }, (st.h || HEALTH_S) * 1000);
     }
   }
-  const code = require("Storage").read(st.c);
+  const code = global.require("Storage").read(st.c);
   if (code === undefined) {
     console.log("pinwire: no script " + st.c);
     return;

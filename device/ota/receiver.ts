@@ -66,7 +66,7 @@ let finishing = false;
 // crypto takes strings; Storage.read's string is memory-mapped flash on the chips, so the
 // image is hashed without a copy in RAM.
 function hashString(s: string): Bytes {
-  const c = require("crypto");
+  const c = global.require("crypto");
   return new Uint8Array(ALG === ALG_HMAC_SHA1 ? c.SHA1(s) : c.SHA256(s));
 }
 
@@ -83,7 +83,7 @@ function busy(tag: number): boolean {
 }
 
 function end(): void {
-  if (m && !finishing) require("Storage").erase(slot);
+  if (m && !finishing) global.require("Storage").erase(slot);
   m = null;
 }
 
@@ -93,7 +93,7 @@ function refuse(tag: number, code: string): void {
 
 // Bytes Storage can give a new script: what is free plus the spare slot it replaces.
 function freeFor(spare: string): number {
-  const S = require("Storage");
+  const S = global.require("Storage");
   const old = S.read(spare);
   return S.getFree() + (old ? old.length : 0);
 }
@@ -119,7 +119,7 @@ function manifest(b: Bytes): void {
   if (n.chunk > CHUNK) return refuse(n.tag, "chunk");
   end();
   const spare = spareSlot();
-  const S = require("Storage");
+  const S = global.require("Storage");
   if (n.size > freeFor(spare)) return refuse(n.tag, "space");
   S.erase(spare);
   // The digest is a view into the message: keep our own copy of the fields we use later.
@@ -143,14 +143,14 @@ function chunk(b: Bytes, tag: number): void {
     end();
     return refuse(tag, "size");
   }
-  require("Storage").write(slot, d, off, off === 0 ? m.size : undefined);
+  global.require("Storage").write(slot, d, off, off === 0 ? m.size : undefined);
   next = off + d.length;
   if (next < m.size) return reply(encodeAck(tag, next));
   verify(m);
 }
 
 function verify(n: Manifest): void {
-  const img = require("Storage").read(slot);
+  const img = global.require("Storage").read(slot);
   let code = "";
   if (!img || img.length !== n.size) code = "size";
   else if (E.CRC32(img) !== n.crc) code = "crc";

@@ -12,11 +12,11 @@ export const HEALTH_S = 30;
 export const BOOTS = 3;
 
 export function readState(): any {
-  return require("Storage").readJSON(STATE_FILE, 1) || { c: SLOT_A, v: "" };
+  return global.require("Storage").readJSON(STATE_FILE, 1) || { c: SLOT_A, v: "" };
 }
 
 export function writeState(st: any): void {
-  require("Storage").writeJSON(STATE_FILE, st);
+  global.require("Storage").writeJSON(STATE_FILE, st);
 }
 
 // Runs the previous script from the next boot on, recording why; false when there is none.

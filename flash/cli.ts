@@ -1,0 +1,257 @@
+// The flash/push subcommands of `pinwire`: registerFlashCommands(program) adds
+//   flash     bundle + boot loader + config onto a board over USB serial or tcp:// console
+//   firmware  an Espruino firmware file onto an ESP8266/ESP32 with esptool-js
+//   push      a script over the air through the broker, to one device or the fleet
+// Failures the user can fix are FlashError: one line on stderr, exit 1.
+import { existsSync, readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { type Command, InvalidArgumentError } from "commander";
+import { MultiBar, Presets, SingleBar } from "cli-progress";
+import mqtt from "mqtt";
+import { crc32 } from "../shared/crc32";
+import { VERSION } from "../device/version";
+import { BOARDS, buildBoard } from "../scripts/device-bundle.mjs";
+import { writeFirmware } from "./firmware";
+import { FlashError, listPorts, pickPort } from "./ports";
+import { pushScript, type PushResult } from "./push";
+import { CONFIG_FILE, flashBoard } from "./usb";
+
+function int(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError("must be a whole number");
+  return n;
+}
+
+function board(v: string): string {
+  if (!BOARDS.includes(v)) throw new InvalidArgumentError("one of " + BOARDS.join(", "));
+  return v;
+}
+
+function hexKey(v: string): string {
+  if (!/^([0-9a-fA-F]{2}){8,64}$/.test(v)) throw new InvalidArgumentError("a hex key of 8 to 64 bytes");
+  return v.toLowerCase();
+}
+
+function readJson(file: string, what: string): any {
+  if (!existsSync(file)) throw new FlashError("config", "no " + what + " file " + file);
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new FlashError("config", file + " is not valid JSON: " + (e as Error).message);
+  }
+}
+
+function bar(label: string): SingleBar {
+  return new SingleBar(
+    { format: label + " [{bar}] {percentage}% | {value}/{total} B | {rate} KB/s", hideCursor: true, clearOnComplete: false, stream: process.stderr },
+    Presets.shades_classic,
+  );
+}
+
+// KB/s since t0, for the bars.
+function rate(bytes: number, t0: number): string {
+  const s = (Date.now() - t0) / 1000;
+  return s > 0 ? (bytes / 1024 / s).toFixed(1) : "0";
+}
+
+const OUTCOME_TEXT: Record<string, string> = {
+  busy: "refused: the device is in the middle of another update",
+  space: "refused: the script is larger than the device's free flash",
+  unsigned: "refused: the device has an OTA key and the script is not signed (give --key or --keys)",
+  sig: "refused: wrong signature (the key does not match the device's otaKey)",
+  alg: "refused: the device cannot check this signature algorithm",
+  crc: "failed: the script arrived corrupted (CRC32 mismatch); the old script still runs",
+  digest: "failed: the script's digest does not match the signed manifest; the old script still runs",
+  size: "failed: the script arrived with the wrong size; the old script still runs",
+  "no-reply": "failed: the device did not answer (offline, or no OTA receiver)",
+  timeout: "failed: the transfer stalled",
+  "no-boot-report": "failed: the device never reported after restarting",
+  boots: "rolled back: the new script failed at boot",
+  health: "rolled back: the new script did not connect to the broker in time",
+};
+
+export function describeResult(r: PushResult): string {
+  if (r.outcome === "updated") return r.id + ": updated to " + r.version + " (" + r.size + " B in " + (r.ms / 1000).toFixed(2) + " s" + (r.resumes ? ", resumed " + r.resumes + "x" : "") + ")";
+  const text = (r.code && OUTCOME_TEXT[r.code]) || r.outcome + (r.code ? " (" + r.code + ")" : "");
+  return r.id + ": " + text + (r.outcome === "rolled-back" ? "; running " + r.version : "");
+}
+
+// Devices with the OTA receiver announce their status retained on pinwire/<id>/ota/s.
+async function discover(client: mqtt.MqttClient, quietMs = 500): Promise<string[]> {
+  const ids = new Set<string>();
+  const onMsg = (topic: string) => {
+    const m = /^pinwire\/([^/]+)\/ota\/s$/.exec(topic);
+    if (m) ids.add(m[1]);
+  };
+  client.on("message", onMsg);
+  await client.subscribeAsync("pinwire/+/ota/s");
+  // Retained messages follow the SUBACK; give them a moment to arrive.
+  await new Promise((r) => setTimeout(r, quietMs));
+  client.removeListener("message", onMsg);
+  await client.unsubscribeAsync("pinwire/+/ota/s");
+  return [...ids].sort();
+}
+
+interface PushFlags {
+  device?: string;
+  all?: boolean;
+  board: string;
+  broker?: string;
+  username?: string;
+  password?: string;
+  config?: string;
+  scriptVersion?: string;
+  key?: string;
+  keys?: string;
+  health?: number;
+  boots?: number;
+  chunk?: number;
+  progress: boolean;
+}
+
+export async function runPush(script: string | undefined, o: PushFlags, out: (line: string) => void = (l) => process.stdout.write(l + "\n")): Promise<PushResult[]> {
+  if (!o.device === !o.all) throw new FlashError("usage", "give --device <id> or --all");
+  const cfg = o.config ? readJson(o.config, "config") : existsSync(CONFIG_FILE) ? readJson(CONFIG_FILE, "config") : {};
+  const brokerUrl = o.broker ?? cfg.broker ?? "mqtt://127.0.0.1:1883";
+  let image: Buffer;
+  let version: string;
+  if (script) {
+    if (!existsSync(script)) throw new FlashError("script", "no such script " + script);
+    image = readFileSync(script);
+    version = o.scriptVersion ?? basename(script).replace(/\.js$/, "") + "-" + crc32(image).toString(16).padStart(8, "0");
+  } else {
+    image = readFileSync((await buildBoard(o.board)).file);
+    version = o.scriptVersion ?? VERSION;
+  }
+  const keys: Record<string, string> = o.keys ? readJson(o.keys, "keys") : {};
+  const client = await mqtt
+    .connectAsync(brokerUrl, {
+      username: o.username,
+      password: o.password ?? process.env.PINWIRE_BROKER_PASSWORD,
+      reconnectPeriod: 500,
+      connectTimeout: 10000,
+      // A chunk published while disconnected is stale by the time we reconnect: drop it.
+      queueQoSZero: false,
+      clientId: "pinwire-push-" + process.pid + "-" + Math.floor(Math.random() * 1e6),
+    })
+    .catch((e) => {
+      throw new FlashError("broker", "cannot connect to the broker " + brokerUrl + ": " + e.message);
+    });
+  try {
+    const ids = o.device ? [o.device] : await discover(client);
+    if (!ids.length) throw new FlashError("no-devices", "no device with OTA support has reported on " + brokerUrl);
+    const bars = o.progress && process.stderr.isTTY ? new MultiBar({ format: "{id} [{bar}] {percentage}% | {value}/{total} B | {phase}", hideCursor: true, stream: process.stderr }, Presets.shades_classic) : null;
+    const results = await Promise.all(
+      ids.map((id) => {
+        const b = bars?.create(image.length, 0, { id: id.padEnd(12), phase: "hello" });
+        const key = o.key ?? keys[id];
+        return pushScript(client, {
+          id,
+          image,
+          version,
+          key: key ? Buffer.from(hexKey(key), "hex") : undefined,
+          health: o.health,
+          boots: o.boots,
+          maxChunk: o.chunk,
+          onProgress: (done) => b?.update(done),
+          onPhase: (phase) => b?.update({ phase }),
+        });
+      }),
+    );
+    bars?.stop();
+    for (const r of results) out(describeResult(r));
+    return results;
+  } finally {
+    await client.endAsync();
+  }
+}
+
+export function registerFlashCommands(program: Command): void {
+  program
+    .command("flash")
+    .description("write pinwire (boot loader, app, config) to a board's Storage over USB serial or its tcp:// console, verify by CRC32 and restart it")
+    .requiredOption("--board <board>", "esp8266, esp32 or linux", board)
+    .option("--port <port>", "serial port (/dev/ttyUSB0) or tcp://host[:23]; default: the only serial port")
+    .option("--config <file>", "the board's config", CONFIG_FILE)
+    .option("--baud <n>", "serial speed", int, 115200)
+    .option("--no-run", "do not restart into the new script")
+    .option("--timeout <s>", "give up after this many seconds", int, 180)
+    .action(async (o) => {
+      const config = readJson(o.config, "config");
+      const t0 = Date.now();
+      const b = process.stderr.isTTY ? bar("flash") : null;
+      let started = false;
+      const r = await flashBoard({
+        board: o.board,
+        port: o.port,
+        config,
+        baud: o.baud,
+        run: o.run,
+        timeoutMs: o.timeout * 1000,
+        onProgress: (n, total) => {
+          if (!b) return;
+          if (!started) b.start(total, 0, { rate: "0" });
+          started = true;
+          b.update(n, { rate: rate(n, t0) });
+        },
+      });
+      b?.stop();
+      for (const f of r.files) process.stdout.write(f.name + "\t" + f.bytes + " B\tCRC32 " + f.crc.toString(16).padStart(8, "0") + " verified\n");
+      process.stdout.write("flashed " + o.board + " on " + r.port + " in " + (r.ms / 1000).toFixed(1) + " s" + (o.run ? "; restarted" : "") + "\n");
+    });
+
+  program
+    .command("firmware")
+    .description("write an Espruino firmware you downloaded to an ESP8266/ESP32 (esptool-js over serial)")
+    .requiredOption("--board <board>", "esp8266 or esp32")
+    .requiredOption("--file <path>", "a combined image, or the unzipped firmware folder")
+    .option("--port <port>", "serial port; default: the only one")
+    .option("--baud <n>", "flashing speed", int, 460800)
+    .option("--flash-size <size>", "ESP8266: 512KB, 1MB, 2MB or 4MB (default from the file name, else 4MB)")
+    .option("--flash-mode <mode>", "qio, qout, dio or dout", "dio")
+    .action(async (o) => {
+      const port = o.port ?? pickPort(await listPorts());
+      const t0 = Date.now();
+      const b = process.stderr.isTTY ? bar("firmware") : null;
+      let started = false;
+      const r = await writeFirmware({
+        board: o.board,
+        file: o.file,
+        port,
+        baud: o.baud,
+        flashSize: o.flashSize,
+        flashMode: o.flashMode,
+        log: (l) => process.stderr.write(b ? "" : l + "\n"),
+        onProgress: (n, total) => {
+          if (!b) return;
+          if (!started) b.start(total, 0, { rate: "0" });
+          started = true;
+          b.update(n, { rate: rate(n, t0) });
+        },
+      });
+      b?.stop();
+      process.stdout.write("wrote " + r.bytes + " B of Espruino firmware to the " + r.chip + " on " + port + "\n");
+    });
+
+  program
+    .command("push [script]")
+    .description("push a script over the air through the broker (default: the app built for --board)")
+    .option("--device <id>", "one device")
+    .option("--all", "every device that reports OTA status on the broker")
+    .option("--board <board>", "board to build the app for when no script is given", board, "esp8266")
+    .option("--broker <url>", "broker URL (default: pinwire.json's broker, else mqtt://127.0.0.1:1883)")
+    .option("--username <name>", "broker username")
+    .option("--password <password>", "broker password (or PINWIRE_BROKER_PASSWORD)")
+    .option("--config <file>", "read the broker from this pinwire.json")
+    .option("--script-version <v>", "version the device reports for the script (printable ASCII)")
+    .option("--key <hex>", "OTA signing key (the device's otaKey)", hexKey)
+    .option("--keys <file>", 'per-device keys: {"<id>": "<hex>"}')
+    .option("--health <s>", "seconds the new script has to connect before rollback", int)
+    .option("--boots <n>", "failed boots allowed before rollback", int)
+    .option("--chunk <bytes>", "smaller chunks than the device's own", int)
+    .option("--no-progress", "no progress bars")
+    .action(async (script: string | undefined, o: PushFlags) => {
+      const results = await runPush(script, o);
+      if (results.some((r) => r.outcome !== "updated")) process.exitCode = 1;
+    });
+}

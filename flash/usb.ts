@@ -1,0 +1,129 @@
+// `pinwire flash`: puts pinwire on a board over its console (USB serial, or tcp:// for the
+// ESP8266 telnet console and the virtual board). Four Storage files are written by the real
+// `espruino` CLI: the boot loader as `.bootcde` (so it runs from flash at every boot), the app
+// as `pw.a`, the boot state `pw.st`, and the board's `pinwire.json`. Each file's CRC32 is then
+// read back from the board (E.CRC32) and compared before the board is restarted.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BOARDS, buildBoard, bundleES5 } from "../scripts/device-bundle.mjs";
+import { checkConfig } from "../device/config";
+import { VERSION } from "../device/version";
+import { crc32 } from "../shared/crc32";
+import { SLOT_A, SLOT_B, STATE_FILE } from "../device/ota/state";
+import { startBridge } from "./bridge";
+import { boardFile, runEspruinoCli } from "./espruino-cli";
+import { type Binding, FlashError, openConsole } from "./ports";
+
+export const CONFIG_FILE = "pinwire.json";
+
+export interface FlashOptions {
+  board: string;
+  port?: string; // serial path or tcp://host[:port]; default: the only serial port
+  config: unknown; // the board's pinwire.json (object)
+  baud?: number;
+  binding?: Binding;
+  app?: string; // the app bundle; default: built now for the board
+  run?: boolean; // restart into the new script when verified (default true)
+  timeoutMs?: number; // for the whole upload (default 180 s)
+  onProgress?: (sent: number, total: number) => void;
+}
+
+export interface FlashedFile {
+  name: string;
+  bytes: number;
+  crc: number;
+}
+
+export interface FlashResult {
+  port: string;
+  files: FlashedFile[];
+  uploadBytes: number; // console bytes sent (the CLI's upload code)
+  ms: number;
+}
+
+// The Storage files for a board: loader, app, boot state, config (in that order).
+export async function flashFiles(board: string, config: unknown, app?: string): Promise<{ name: string; data: Buffer }[]> {
+  if (!BOARDS.includes(board)) throw new FlashError("board", "unknown board '" + board + "' (one of: " + BOARDS.join(", ") + ")");
+  const bad = checkConfig(config, board);
+  if (bad) throw new FlashError("config", CONFIG_FILE + " is not usable on " + board + ": bad '" + bad + "'");
+  const code = app ?? readFileSync((await buildBoard(board)).file, "latin1");
+  const loader = await bundleES5("device/ota/boot.ts", { PINWIRE_BOARD: board });
+  return [
+    { name: ".bootcde", data: Buffer.from(loader, "latin1") },
+    { name: SLOT_A, data: Buffer.from(code, "latin1") },
+    { name: STATE_FILE, data: Buffer.from(JSON.stringify({ c: SLOT_A, v: VERSION })) },
+    { name: CONFIG_FILE, data: Buffer.from(JSON.stringify(config)) },
+  ];
+}
+
+// The console text EspruinoTools sends for one Storage file (utils.js getUploadFileCode,
+// 384-byte pieces through atob), to size the progress bar.
+export function uploadTextLength(name: string, bytes: number): number {
+  let n = 0;
+  for (let i = 0; i < bytes; i += 384) {
+    const part = Math.min(384, bytes - i);
+    n += `\x10require("Storage").write(${JSON.stringify(name)},atob(""),${i}${i === 0 ? "," + bytes : ""})\n`.length + 4 * Math.ceil(part / 3);
+  }
+  return n;
+}
+
+// Board-side check, run after the uploads: drops the spare OTA slot and prints each file's CRC.
+export function verifyCode(names: string[]): string {
+  return (
+    `require("Storage").erase(${JSON.stringify(SLOT_B)});` +
+    `print("PWCRC:"+${JSON.stringify(names)}.map(function(f){return E.CRC32(require("Storage").read(f))}).join(","));\n`
+  );
+}
+
+export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
+  const t0 = Date.now();
+  const files = await flashFiles(o.board, o.config, o.app);
+  const dir = mkdtempSync(join(tmpdir(), "pinwire-flash-"));
+  const link = await openConsole(o.port, { baud: o.baud, binding: o.binding });
+  const names = files.map((f) => f.name);
+  const verify = verifyCode(names);
+  const total = files.reduce((n, f) => n + uploadTextLength(f.name, f.data.length), 0) + verify.length + 64;
+  const bridge = await startBridge(link, (n) => o.onProgress?.(Math.min(n, total), total));
+  try {
+    const args = ["-p", bridge.url, "-b", String(o.baud ?? 115200), "--board", boardFile(dir, o.board)];
+    files.forEach((f, i) => {
+      const p = join(dir, "f" + i);
+      writeFileSync(p, f.data);
+      args.push("--storage", f.name + ":" + p);
+    });
+    const verifyFile = join(dir, "verify.js");
+    writeFileSync(verifyFile, verify);
+    args.push(verifyFile);
+    const marker = bridge.expect(/PWCRC:([-0-9,]+)/);
+    const cli = runEspruinoCli(args, o.timeoutMs ?? 180000);
+    // The CLI may hang after the upload: the board's answer is what counts.
+    const first = await Promise.race([marker.then((m) => ({ m })), cli.done.then((code) => ({ code }))]);
+    let m: RegExpMatchArray;
+    if ("m" in first) m = first.m;
+    else {
+      // The CLI ended first: the answer may still be on its way, but not for long.
+      let timer: NodeJS.Timeout | undefined;
+      const late = await Promise.race([marker, new Promise<null>((r) => (timer = setTimeout(() => r(null), 3000)))]);
+      clearTimeout(timer);
+      if (!late) throw new FlashError("upload", "the espruino CLI ended (exit " + first.code + ") without the board confirming the upload:\n" + cli.output().trim().split("\n").slice(-15).join("\n"));
+      m = late;
+    }
+    cli.kill();
+    await cli.done;
+    const got = m[1].split(",").map(Number);
+    const result: FlashedFile[] = files.map((f, i) => ({ name: f.name, bytes: f.data.length, crc: crc32(f.data) }));
+    result.forEach((f, i) => {
+      if (got[i] >>> 0 !== f.crc)
+        throw new FlashError("verify", "Storage file " + f.name + " reads back with CRC32 " + (got[i] >>> 0).toString(16) + ", expected " + f.crc.toString(16));
+    });
+    o.onProgress?.(total, total);
+    // load() restarts the interpreter into .bootcde, exactly as a reset of the board would.
+    if (o.run !== false) link.write("\x10load()\n");
+    return { port: o.port ?? link.name, files: result, uploadBytes: bridge.sent(), ms: Date.now() - t0 };
+  } finally {
+    await bridge.close();
+    await link.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
