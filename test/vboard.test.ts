@@ -1,7 +1,9 @@
 // The virtual board reproduces the Espruino 2v29 behaviour our device code depends on.
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
+import tls from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -78,6 +80,7 @@ describe("language quirks", () => {
     expect(b.eval("typeof Function.prototype.bind + typeof (function(){}).bind")).toBe("undefinedfunction");
     // tslib's __spreadArray pattern crashes as on the board
     expect(() => b.eval("Array.prototype.slice.call([1])")).toThrow(/call/);
+    expect(b.eval("Object.prototype.toString.call([]) + '|' + Object.prototype.toString.call({})")).toBe("|[object Object]");
     expect(() => b.eval("var a = []; for (var i = 0; i < 300; i++) a.push(65); String.fromCharCode.apply(null, a)")).toThrow();
   });
 
@@ -379,5 +382,27 @@ describe("peripherals", () => {
     b.eval("digitalWrite(NodeMCU.D5, 1)");
     expect(b.ledDuty()).toBe(1);
     expect(b.eval("D14.read() + ' ' + digitalRead(D14)")).toBe("true 1");
+  });
+});
+
+describe("tls", () => {
+  it("esp32 connects over TLS to a self-signed server (no ca: not verified, as on the board)", async () => {
+    const dir = tmp();
+    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+      "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", join(dir, "k.pem"), "-out", join(dir, "c.pem")], { stdio: "ignore" });
+    const cert = readFileSync(join(dir, "c.pem"), "utf8");
+    const srv = tls.createServer({ key: readFileSync(join(dir, "k.pem")), cert }, (s) => s.pipe(s));
+    servers.push(srv);
+    await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+    const port = (srv.address() as net.AddressInfo).port;
+    const b = board({ board: "esp32" });
+    await b.boot();
+    (b.eval("(function (c) { globalThis.CA = c; })") as (c: string) => void)(cert);
+    for (const opts of ["{host: '127.0.0.1', port: " + port + "}", "{host: '127.0.0.1', port: " + port + ", ca: CA}"]) {
+      const mark = b.consoleOutput.length;
+      b.eval(`var t = require("tls").connect(${opts}, function () { t.write("\\x00hi\\xff"); });
+        t.on("data", function (d) { print("echo " + d.length + " " + d.charCodeAt(3)); t.end(); });`);
+      await b.waitForOutput("echo 4 255", mark);
+    }
   });
 });

@@ -243,6 +243,12 @@ export class VirtualBoard extends EventEmitter {
   }
 
   // ---- code
+  // Writes code to Storage (default .bootcde), as the CLI's "save on send" would; it runs
+  // on the next boot()/reboot().
+  flash(code: string | Buffer, name = ".bootcde"): void {
+    this.storage.write(name, typeof code === "string" ? Buffer.from(utf8AsBytes(code), "latin1") : code);
+  }
+
   // Runs code typed at the console (text in RAM); returns its value, throws what it throws.
   // A JS string is sent as UTF-8, so a non-ASCII character arrives as several chars.
   eval(code: string): unknown {

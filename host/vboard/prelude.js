@@ -42,6 +42,11 @@
     if (arguments.length > 256) throw new Error("Too many arguments");
     return realFcc.apply(String, arguments);
   };
+  // Object.prototype.toString.call([]) is "" on the board.
+  var realToString = Object.prototype.toString;
+  hidden(Object.prototype, "toString", function toString() {
+    return Array.isArray(this) ? "" : realToString.call(this);
+  });
   // Static members are not inherited: setting a constructor's prototype chain does nothing.
   Object.setPrototypeOf = function setPrototypeOf(o, p) {
     return typeof o === "function" ? o : realSetProto(o, p);
