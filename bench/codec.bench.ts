@@ -137,7 +137,7 @@ async function main(): Promise<void> {
     const ourParser = new MqttParser(ALL_DECODERS);
     const theirParser = mqttPacket.parser({ protocolVersion: 4 });
     theirParser.on("packet", (p: mqttPacket.Packet) => {
-      sink += p.length;
+      sink += p.length || 0;
     });
     theirParser.on("error", (e: Error) => {
       throw e;
