@@ -267,6 +267,19 @@ describe("Storage", () => {
 });
 
 describe("E, crypto, process", () => {
+  it("heatshrink round-trips with Espruino's own build", async () => {
+    const b = board();
+    await b.boot();
+    expect(b.eval('var h = require("heatshrink"); var c = h.compress("hello hello hello hello"); (c.byteLength < 23) + " " + E.toString(h.decompress(c))')).toBe("true hello hello hello hello");
+  });
+
+  it("top-level let/const behave like var (re-declaring at the console works)", async () => {
+    const b = board();
+    await b.boot();
+    b.eval("let a = 1; const k = 2;");
+    expect(b.eval("let a = 5; const k = 6; a + k")).toBe(11);
+  });
+
   it("E.toString / toUint8Array / CRC32 / btoa / atob", async () => {
     const b = board();
     await b.boot();

@@ -83,6 +83,7 @@ export class VirtualBoard extends EventEmitter {
   private pendingTick = false;
   private ramLog: string[] = [];
   private booting = false;
+  private stopped = false;
   private owner = {
     owns: (p: Promise<unknown>) => !!this.fw && p instanceof this.fw.Promise,
     printUncaught: (e: unknown) => this.fw?.printUncaught(e),
@@ -107,6 +108,7 @@ export class VirtualBoard extends EventEmitter {
   // and boot files from Storage (.boot0-3, .bootcde), or `script` as if it were .bootcde.
   // Resolves false when a top-level error stopped a script (it was printed as "Uncaught").
   async boot(script?: string | Buffer): Promise<boolean> {
+    this.stopped = false;
     await this.startConsole();
     trackRejections(this.owner);
     return this.powerOn(script);
@@ -122,6 +124,8 @@ export class VirtualBoard extends EventEmitter {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    this.pending = undefined;
     this.shutdown();
     untrackRejections(this.owner);
     await this.net.close();
@@ -215,7 +219,7 @@ export class VirtualBoard extends EventEmitter {
 
   private performPending(): void {
     const a = this.pending;
-    if (!a) return;
+    if (!a || this.stopped) return;
     this.pending = undefined;
     switch (a.kind) {
       case "save":

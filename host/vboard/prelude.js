@@ -201,6 +201,7 @@
 
   var builtins = { net: connector(false), Storage: host.Storage, crypto: host.crypto };
   if (host.has.tls) builtins.tls = connector(true);
+  if (host.heatshrink) builtins.heatshrink = host.heatshrink;
   if (host.has.Wifi) builtins.Wifi = Wifi;
   if (host.has.ESP8266) G.ESP8266 = builtins.ESP8266 = host.chip;
   if (host.has.ESP32) G.ESP32 = builtins.ESP32 = host.chip;

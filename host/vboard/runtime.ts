@@ -2,6 +2,7 @@
 // (or reset()) to the next reset. The hardware that outlives it (pins, Storage, sockets'
 // worker, console) belongs to the VirtualBoard and is reached through `Hardware`.
 import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import vm from "node:vm";
 import { crc32 } from "./crc32";
@@ -47,6 +48,14 @@ interface Helpers {
 }
 
 const DEFAULT_PWM_HZ = 1000;
+
+// Espruino's own heatshrink build (EspruinoTools ships it as wasm with the board's window
+// and lookahead sizes), loaded on first use.
+let heatshrinkLib: { compress(b: Uint8Array): Uint8Array; decompress(b: Uint8Array): Uint8Array } | undefined;
+function heatshrink() {
+  heatshrinkLib ??= createRequire(import.meta.url)("espruino/libs/heatshrink.js");
+  return heatshrinkLib!;
+}
 
 // Bytes of anything E.toString/Storage.write/CRC32 accept: strings (one byte per char),
 // numbers (one byte), arrays and typed arrays (recursively), ArrayBuffers, {data, count}.
@@ -96,7 +105,7 @@ export class Firmware {
       throw new this.h.SyntaxError(e instanceof EspruinoSyntaxError ? e.message : String((e as Error).message));
     }
     this.codeVars += staticVars(facts, code.length, inRam, this.hw.profile.blockSize);
-    return vm.runInContext(code, this.context, { filename });
+    return vm.runInContext(facts.code, this.context, { filename });
   }
 
   // Calls a board callback; an error escaping it is printed and the board carries on.
@@ -341,6 +350,8 @@ export class Firmware {
     const hash = (alg: string) => (d: unknown) => new this.h.Uint8Array(createHash(alg).update(Buffer.from(bytesOf([d]))).digest()).buffer;
     const crypto: Record<string, unknown> = { SHA1: hash("sha1") };
     if (p.sha256) crypto.SHA256 = hash("sha256");
+    const packer = (f: "compress" | "decompress") => (d: unknown) => new this.h.Uint8Array(heatshrink()[f](new Uint8Array(bytesOf([d])))).buffer;
+    const hs = { compress: packer("compress"), decompress: packer("decompress") };
     const chip = {
       getState: () => this.h.obj(JSON.stringify({ sdkVersion: "vboard", cpuFrequency: 80, freeHeap: 20000, maxCon: 10, flashMap: "4MB:1024/1024" })),
       getResetInfo: () => this.h.obj(JSON.stringify({ code: 0, reason: "power on" })),
@@ -388,6 +399,7 @@ export class Firmware {
       env: JSON.stringify(p.env),
       Storage,
       crypto,
+      heatshrink: p.modules.includes("heatshrink") ? hs : null,
       chip,
       has: { tls: p.modules.includes("tls"), Wifi: p.modules.includes("Wifi"), ESP8266: p.name === "esp8266", ESP32: p.name === "esp32" },
       wifi: wifiBridge,

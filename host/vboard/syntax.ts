@@ -10,6 +10,7 @@ export interface SourceFacts {
   declarations: number;
   properties: number;
   bodyChars: number; // characters inside function bodies (what RAM holds when not run from flash)
+  code: string; // the source with top-level let/const turned into var (see below)
 }
 
 function unsupported(n: Node & Record<string, any>): string | null {
@@ -53,7 +54,14 @@ export class EspruinoSyntaxError extends Error {}
 // Throws EspruinoSyntaxError (message says what and where) or returns what the code declares.
 export function checkSource(code: string, gate = true): SourceFacts {
   const ast = parse(code, { ecmaVersion: "latest", sourceType: "script", locations: true, allowReturnOutsideFunction: false });
-  const f: SourceFacts = { functions: 0, params: 0, declarations: 0, properties: 0, bodyChars: 0 };
+  const f: SourceFacts = { functions: 0, params: 0, declarations: 0, properties: 0, bodyChars: 0, code };
+  // Espruino's let/const are function-scoped like var, so typing `let x` again at the
+  // console (or uploading the same file twice) works there; V8's script scope would throw.
+  // Same-length replacement keeps error positions.
+  for (const st of (ast as unknown as { body: Array<Node & { kind?: string }> }).body) {
+    if (st.type === "VariableDeclaration" && (st.kind === "let" || st.kind === "const"))
+      f.code = f.code.slice(0, st.start) + (st.kind === "let" ? "var" : "var  ") + f.code.slice(st.start + st.kind.length);
+  }
   full(ast, (node) => {
     const n = node as Node & Record<string, any>;
     if (gate) {
