@@ -85,7 +85,7 @@ describe("credentials and ACL", () => {
     );
     expect(granted).toEqual([0, 128, 128]);
     // Another device's topic: Aedes refuses the PUBLISH by dropping the connection.
-    const closed = new Promise((r) => dev1.once("close", r));
+    const closed = new Promise<void>((r) => dev1.once("close", () => r()));
     dev1.publish("pinwire/dev2/state", Buffer.from(encodeMessage(LIGHT_LEVEL, 1)), { qos: 1 });
     await closed;
     dev1.end(true);
