@@ -47,3 +47,31 @@ export const ERROR_TEXT: { [code: string]: string } = {
 export function describe(code: string): string {
   return Object.prototype.hasOwnProperty.call(ERROR_TEXT, code) ? ERROR_TEXT[code] : code;
 }
+
+// --- WebSocket (RFC 6455 section + suffix; shared/ws/). closeCodeOf() in shared/ws/receiver.ts
+// gives the status code each is closed with: 1009 for WS-10.4-size, 1007 for the "utf8" ones,
+// 1002 otherwise. The WS-4.x codes fail the opening handshake (no Close frame is sent).
+const WS_TEXT: { [code: string]: string } = {
+  "WS-4.1-status": "The server answered the WebSocket handshake with a status other than 101.",
+  "WS-4.1-upgrade": 'The handshake answer lacks "Upgrade: websocket" or a Connection header listing "upgrade".',
+  "WS-4.1-accept": "Sec-WebSocket-Accept is missing or is not base64(SHA-1(key + GUID)) of the key we sent.",
+  "WS-4.1-extension": "The server named a WebSocket extension, but none was offered.",
+  "WS-4.1-protocol": "The server chose a subprotocol that was not offered, several, or none when one was required.",
+  "WS-4.1-size": "The handshake answer's head exceeds 4 KB without ending.",
+  "WS-4.2.1-request": "Not a WebSocket upgrade request (GET, Upgrade: websocket, Sec-WebSocket-Key, version 13).",
+  "WS-5.1-masked": "A frame from the server is masked (servers must not mask).",
+  "WS-5.1-unmasked": "A frame from the client is not masked (clients must mask every frame).",
+  "WS-5.2-rsv": "A reserved bit (RSV1-3) is set, but no extension was negotiated.",
+  "WS-5.2-opcode": "Reserved opcode (3-7 or 11-15).",
+  "WS-5.2-length": "The most significant bit of a 64-bit payload length is set.",
+  "WS-5.4-continuation": "A continuation frame arrived with no fragmented message in progress.",
+  "WS-5.4-interleaved": "A new text or binary frame arrived before the fragmented message in progress ended.",
+  "WS-5.5-fragmented": "A control frame (close, ping, pong) without FIN: control frames cannot be fragmented.",
+  "WS-5.5-length": "A control frame's payload exceeds 125 bytes.",
+  "WS-5.5.1-length": "A Close frame with a 1-byte body (a status code takes 2).",
+  "WS-5.5.1-utf8": "The reason in a Close frame is not valid UTF-8.",
+  "WS-7.4-code": "A Close frame carries a status code that may not be sent (below 1000, 1004-1006, 1015-2999, 5000 and up).",
+  "WS-8.1-utf8": "A text message is not valid UTF-8.",
+  "WS-10.4-size": "The message is larger than this endpoint accepts (or than 2^53 - 1 bytes).",
+};
+for (const code in WS_TEXT) ERROR_TEXT[code] = WS_TEXT[code];

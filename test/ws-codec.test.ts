@@ -1,9 +1,11 @@
 // The frame encoder and the streaming receiver against the `ws` package's own Sender and
 // Receiver, a corpus of malformed frames with the code each must raise, and a fuzz run.
 import { createHash, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import * as wsLib from "ws";
 import type { Bytes } from "../shared/bytes";
+import { describe as describeCode } from "../shared/error-text";
 import { isProtocolError, ProtocolError } from "../shared/errors";
 import { encodeFragments, encodeFrame } from "../shared/ws/frame";
 import { closeCodeOf, createReceiver, validCloseCode } from "../shared/ws/receiver";
@@ -294,5 +296,17 @@ describe("fuzz", () => {
     expect(delivered).toBeGreaterThan(1000);
     // The mutations reach most of the checks, not just one.
     expect(codes.size).toBeGreaterThanOrEqual(10);
+  });
+});
+
+describe("error text", () => {
+  it("every WS code raised in shared/ws has a sentence in shared/error-text.ts", () => {
+    const codes = new Set<string>();
+    for (const f of ["receiver", "handshake", "client"]) {
+      const src = readFileSync(new URL("../shared/ws/" + f + ".ts", import.meta.url), "utf8");
+      for (const m of src.matchAll(/"(WS-[0-9.]+-[a-z0-9]+)"/g)) codes.add(m[1]);
+    }
+    expect(codes.size).toBeGreaterThanOrEqual(20);
+    for (const c of codes) expect(describeCode(c), c).not.toBe(c);
   });
 });

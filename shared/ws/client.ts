@@ -130,9 +130,13 @@ export class WsClient implements Transport {
       } catch (e) {
         // Anything else is a bug, not the peer's doing.
         if (!(e instanceof ProtocolError)) throw e;
-        if (w.state == 1) out(8, closeBody(closeCodeOf(e.code)));
-        end();
+        const open = w.state == 1;
+        // Set first: whatever onerror calls back into is then a no-op.
+        w.state = 3;
+        if (open) out(8, closeBody(closeCodeOf(e.code)));
+        // Before closing the transport, whose closed() may come back synchronously (onclose).
         w.onerror(e);
+        t.close();
       }
     };
 
