@@ -101,6 +101,28 @@ export function buildManifest(tag: number, image: Uint8Array, version: string, a
   return b;
 }
 
+// Several pushes may share a client (and a device's topics, when a second push is refused):
+// a topic is unsubscribed only when its last user is done.
+const users = new WeakMap<MqttClient, Map<string, number>>();
+
+function use(client: MqttClient, topics: string[], cb: (err?: Error | null) => void): void {
+  let m = users.get(client);
+  if (!m) users.set(client, (m = new Map()));
+  for (const t of topics) m.set(t, (m.get(t) ?? 0) + 1);
+  client.subscribe(topics, { qos: 0 }, (err) => cb(err));
+}
+
+function release(client: MqttClient, topics: string[]): void {
+  const m = users.get(client);
+  const done = topics.filter((t) => {
+    const n = (m?.get(t) ?? 1) - 1;
+    if (n > 0) m!.set(t, n);
+    else m?.delete(t);
+    return n <= 0;
+  });
+  if (done.length) client.unsubscribe(done);
+}
+
 function buf(b: Uint8Array): Buffer {
   return Buffer.from(b.buffer, b.byteOffset, b.length);
 }
@@ -145,7 +167,7 @@ export function pushScript(client: MqttClient, o: PushOptions): Promise<PushResu
       client.removeListener("message", onMessage);
       client.removeListener("connect", onConnect);
       client.removeListener("close", onClose);
-      client.unsubscribe([replies, status, alive]);
+      release(client, [replies, status, alive]);
       resolve({ id: o.id, outcome, code, version, size, payloadBytes, ms: Date.now() - t0, resumes });
     };
     const fail = (code: string) => {
@@ -272,7 +294,7 @@ export function pushScript(client: MqttClient, o: PushOptions): Promise<PushResu
     client.on("connect", onConnect);
     client.on("close", onClose);
     o.onPhase?.("hello");
-    client.subscribe([replies, status, alive], { qos: 0 }, (err) => {
+    use(client, [replies, status, alive], (err) => {
       if (err) return fail("subscribe");
       progress(o.replyMs ?? 5000, "no-reply");
       if (client.connected) publish(down, encodeHello(tag));

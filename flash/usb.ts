@@ -3,10 +3,10 @@
 // `espruino` CLI: the boot loader as `.bootcde` (so it runs from flash at every boot), the app
 // as `pw.a`, the boot state `pw.st`, and the board's `pinwire.json`. Each file's CRC32 is then
 // read back from the board (E.CRC32) and compared before the board is restarted.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BOARDS, buildBoard, bundleES5 } from "../scripts/device-bundle.mjs";
+import { BOARDS, buildBoard, bundleES5, root } from "../scripts/device-bundle.mjs";
 import { checkConfig } from "../device/config";
 import { VERSION } from "../device/version";
 import { crc32 } from "../shared/crc32";
@@ -42,13 +42,25 @@ export interface FlashResult {
   ms: number;
 }
 
+// The boot loader bundle, kept in dist/device/<board>/boot.js until its sources change
+// (bundling runs tsc over all of device/, which takes seconds).
+export async function loaderCode(board: string): Promise<string> {
+  const out = join(root, "dist", "device", board, "boot.js");
+  const srcs = ["boot.ts", "state.ts"].map((f) => statSync(join(root, "device", "ota", f)).mtimeMs);
+  if (existsSync(out) && statSync(out).mtimeMs > Math.max(...srcs)) return readFileSync(out, "latin1");
+  const code = await bundleES5("device/ota/boot.ts", { PINWIRE_BOARD: board });
+  mkdirSync(join(root, "dist", "device", board), { recursive: true });
+  writeFileSync(out, code);
+  return code;
+}
+
 // The Storage files for a board: loader, app, boot state, config (in that order).
 export async function flashFiles(board: string, config: unknown, app?: string): Promise<{ name: string; data: Buffer }[]> {
   if (!BOARDS.includes(board)) throw new FlashError("board", "unknown board '" + board + "' (one of: " + BOARDS.join(", ") + ")");
   const bad = checkConfig(config, board);
   if (bad) throw new FlashError("config", CONFIG_FILE + " is not usable on " + board + ": bad '" + bad + "'");
   const code = app ?? readFileSync((await buildBoard(board)).file, "latin1");
-  const loader = await bundleES5("device/ota/boot.ts", { PINWIRE_BOARD: board });
+  const loader = await loaderCode(board);
   return [
     { name: ".bootcde", data: Buffer.from(loader, "latin1") },
     { name: SLOT_A, data: Buffer.from(code, "latin1") },

@@ -1,0 +1,155 @@
+// Rig for the OTA and flash suites: Aedes on a free loopback port (with a hook to tamper with
+// what it forwards), a counting TCP proxy between the virtual board and the broker (wire
+// bytes, and a way to cut the board's connection), virtual boards flashed with the same
+// Storage files `pinwire flash` writes, and a host mqtt.js client for the pusher.
+import net, { type AddressInfo } from "node:net";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import mqtt, { type MqttClient } from "mqtt";
+import { root } from "../scripts/device-bundle.mjs";
+import { VirtualBoard, PROFILES, type BoardName } from "../host/vboard";
+import { flashFiles } from "../flash/usb";
+import { decodeBoot, otaStatusTopic } from "../shared/ota";
+import { tempDir } from "./host-helpers";
+
+type Forward = (client: unknown, packet: { topic: string; payload: Buffer }) => { topic: string; payload: Buffer } | null | undefined;
+
+export interface Proxy {
+  port: number;
+  up: number; // bytes board -> broker
+  down: number; // bytes broker -> board
+  cut(): void; // drops every open connection (the board reconnects through the proxy)
+  close(): Promise<void>;
+}
+
+// TCP forwarder that counts both directions.
+export async function startProxy(target: number): Promise<Proxy> {
+  const pairs = new Set<net.Socket>();
+  const p: Proxy = {
+    port: 0,
+    up: 0,
+    down: 0,
+    cut() {
+      for (const s of pairs) s.destroy();
+    },
+    close: () => new Promise<void>((r) => (p.cut(), server.close(() => r()))),
+  };
+  const server = net.createServer((inbound) => {
+    const outbound = net.connect(target, "127.0.0.1");
+    pairs.add(inbound);
+    pairs.add(outbound);
+    inbound.on("data", (b) => {
+      p.up += b.length;
+      outbound.write(b);
+    });
+    outbound.on("data", (b) => {
+      p.down += b.length;
+      inbound.write(b);
+    });
+    const end = () => {
+      inbound.destroy();
+      outbound.destroy();
+      pairs.delete(inbound);
+      pairs.delete(outbound);
+    };
+    for (const s of [inbound, outbound]) {
+      s.on("close", end);
+      s.on("error", end);
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  p.port = (server.address() as AddressInfo).port;
+  return p;
+}
+
+export interface Broker {
+  port: number;
+  url: string;
+  // Replace to tamper with forwarded PUBLISHes (return a changed packet, or null to drop).
+  forward: Forward | null;
+  close(): Promise<void>;
+}
+
+export async function startBroker(): Promise<Broker> {
+  const { Aedes } = await import("aedes");
+  const b: Broker = { port: 0, url: "", forward: null, close: async () => {} };
+  const aedes = await Aedes.createBroker({
+    authorizeForward: (client: unknown, packet: any) => (b.forward ? b.forward(client, packet) : packet),
+  } as any);
+  const socks = new Set<net.Socket>();
+  const server = net.createServer(aedes.handle as any);
+  server.on("connection", (c) => {
+    socks.add(c);
+    c.on("close", () => socks.delete(c));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  b.port = (server.address() as AddressInfo).port;
+  b.url = "mqtt://127.0.0.1:" + b.port;
+  b.close = async () => {
+    for (const c of socks) c.destroy();
+    await new Promise<void>((r) => server.close(() => r()));
+    await new Promise<void>((r) => aedes.close(() => r()));
+  };
+  return b;
+}
+
+// The host side: what `pinwire push` uses.
+export function hostClient(url: string): Promise<MqttClient> {
+  return mqtt.connectAsync(url, { reconnectPeriod: 100, queueQoSZero: false, clientId: "test-push-" + Math.random().toString(16).slice(2) });
+}
+
+export interface Board {
+  id: string;
+  vb: VirtualBoard;
+  dir: string;
+  out(): string;
+  close(): Promise<void>;
+}
+
+export function appBundle(name: BoardName): string {
+  return readFileSync(join(root, "dist", "device", name, "app.js"), "latin1");
+}
+
+// The app with another version constant: a "new release" of the same script.
+export function appWithVersion(name: BoardName, version: string): string {
+  const app = appBundle(name);
+  const cur = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;
+  const at = app.indexOf(JSON.stringify(cur));
+  if (at < 0 || app.indexOf(JSON.stringify(cur), at + 1) >= 0) throw new Error("version literal not found exactly once in the bundle");
+  return app.slice(0, at) + JSON.stringify(version) + app.slice(at + JSON.stringify(cur).length);
+}
+
+// A board flashed as `pinwire flash` would, connecting through `port` (the proxy or broker).
+export async function flashedBoard(id: string, port: number, name: BoardName = "esp8266", extra: object = {}, consolePort?: number): Promise<Board> {
+  const { dir, cleanup } = tempDir("pinwire-ota-");
+  let text = "";
+  const vb = new VirtualBoard({ board: name, storageDir: dir, console: (t) => (text += t), consolePort });
+  const cfg = { id, broker: "mqtt://127.0.0.1:" + port, pins: PROFILES[name].pins, ...extra };
+  for (const f of await flashFiles(name, cfg, appBundle(name))) vb.storage.write(f.name, f.data);
+  return {
+    id,
+    vb,
+    dir,
+    out: () => text,
+    async close() {
+      await vb.stop();
+      cleanup();
+    },
+  };
+}
+
+// Resolves with the first BOOT status (pinwire/<id>/ota/s) that satisfies pred.
+export function bootStatus(c: MqttClient, id: string, pred: (b: ReturnType<typeof decodeBoot>) => boolean = () => true): Promise<ReturnType<typeof decodeBoot>> {
+  const topic = otaStatusTopic(id);
+  return new Promise((resolve) => {
+    const on = (t: string, p: Buffer) => {
+      if (t !== topic) return;
+      const b = decodeBoot(new Uint8Array(p));
+      if (!pred(b)) return;
+      c.removeListener("message", on);
+      resolve(b);
+    };
+    c.on("message", on);
+    c.subscribe(topic);
+  });
+}
