@@ -8,6 +8,7 @@ import { appCommand, appSnapshot } from "./app";
 import type { Url } from "./config";
 import { pipe, pipeOpen } from "./pipe";
 import { VERSION } from "./version";
+import { otaAttach } from "./ota/attach";
 
 let m: MqttClient;
 let base: string;
@@ -76,6 +77,7 @@ export function mqttStart(id: string, u: Url, keepalive: number): void {
     if (dirty) state(0);
   };
   m.subscribe(base + "cmd", 1);
+  otaAttach(m, id); // OTA script push (engineer G): pinwire/<id>/ota, after the handlers above
   m.tick(Date.now());
   m.connect();
 }
