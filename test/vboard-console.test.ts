@@ -136,6 +136,21 @@ describe("console over TCP", () => {
   });
 });
 
+describe("console without TCP", () => {
+  it("consoleInput feeds the REPL and the terminal event carries echo, results and prompt", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vboard-con-"));
+    const b = new VirtualBoard({ storageDir: dir });
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    cleanups.push(() => b.stop());
+    await b.boot();
+    let term = "";
+    b.on("terminal", (t: string) => (term += t));
+    b.consoleInput("6*7\r\n");
+    expect(term).toBe("6*7\r\n=42\r\n>");
+    expect(b.consolePort).toBeUndefined();
+  });
+});
+
 describe("upload with the Espruino CLI", () => {
   it("uploads over tcp://, the code writes .bootcde, and it runs after a virtual reset", async () => {
     const b = await start();

@@ -100,7 +100,13 @@ export class VirtualBoard extends EventEmitter {
     this.pins = new PinBank(names, run, (e) => this.fw!.obj(e));
     this.net = new NetBridge(options.connectTimeoutMs);
     this.wifi = new WifiSim(options.wifi);
-    this.repl = new Repl({ exec: (code) => this.consoleExec(code), write: (t) => this.server?.write(t) });
+    this.repl = new Repl({
+      exec: (code) => this.consoleExec(code),
+      write: (t) => {
+        this.server?.write(t);
+        this.emit("terminal", t);
+      },
+    });
   }
 
   // ---- lifecycle
@@ -263,6 +269,13 @@ export class VirtualBoard extends EventEmitter {
     } finally {
       this.performPending();
     }
+  }
+
+  // Bytes typed at the console (as latin1 chars), e.g. from process.stdin; the reply (echo,
+  // prompt, results and board output) comes as "terminal" events and to TCP clients.
+  consoleInput(data: string): void {
+    this.firmware();
+    this.repl.feed(data);
   }
 
   private consoleExec(code: string): { ok: boolean; value?: unknown } {
