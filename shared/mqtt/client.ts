@@ -69,14 +69,17 @@ export interface MqttClient {
   unsubscribe(filter: string): number;
   tick(nowMs: number): void;
   connected(t: Transport): void;
+  // The bytes must not be reused after the call: PUBLISH payloads are views into them.
   data(b: Bytes): void;
+  // Only for a close the client did not ask for: while an attempt is opening the client holds
+  // no transport to compare with, so any closed() then counts as that attempt failing.
   closed(t?: Transport): void;
   onconnect?: (sessionPresent: boolean) => void;
   // Every transport attempt that ends (refused, lost, timed out, end()).
   onclose?: () => void;
-  // Codes: "connack-1".."connack-5" (refused; host/net/mqtt-error-text.ts explains them),
-  // "connect-timeout", "ping-timeout", "suback-refused" (message: the filter), or the
-  // parser's MQTT-x.y.z code. The client reconnects after each unless end() was called.
+  // Codes: "connack-1".."connack-5" (refused; host/net/mqtt-client-text.ts explains them),
+  // "connect-timeout", "ping-timeout", or the parser's code (the server broke the protocol).
+  // The client reconnects after each unless end() was called.
   onerror?: (e: ProtocolError) => void;
   onmessage?: (topic: string, payload: Bytes, p: PublishPacket) => void;
   // PUBACK (QoS 1), PUBCOMP (QoS 2) or UNSUBACK (type 11) for a packet id we sent.
