@@ -174,6 +174,7 @@ export function registerFlashCommands(program: Command): void {
     .option("--port <port>", "serial port (/dev/ttyUSB0) or tcp://host[:23]; default: the only serial port")
     .option("--config <file>", "the board's config", CONFIG_FILE)
     .option("--baud <n>", "serial speed", int, 115200)
+    .option("--app <file>", "a prebuilt app bundle (default: build dist/device/<board>/app.js now)")
     .option("--no-run", "do not restart into the new script")
     .option("--timeout <s>", "give up after this many seconds", int, 180)
     .action(async (o) => {
@@ -185,6 +186,7 @@ export function registerFlashCommands(program: Command): void {
         board: o.board,
         port: o.port,
         config,
+        app: o.app ? readFileSync(o.app, "latin1") : undefined,
         baud: o.baud,
         run: o.run,
         timeoutMs: o.timeout * 1000,

@@ -99,6 +99,9 @@ export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
   const bridge = await startBridge(link, (n) => o.onProgress?.(Math.min(n, total), total));
   try {
     const args = ["-p", bridge.url, "-b", String(o.baud ?? 115200), "--board", boardFile(dir, o.board)];
+    // The CLI pauses 250 ms after each 384-byte Storage write because a serial line has no
+    // flow control fast enough; TCP has its own, so a tcp:// console goes without the pauses.
+    if (o.port?.startsWith("tcp://")) args.push("--config", "STORAGE_UPLOAD_METHOD=1");
     files.forEach((f, i) => {
       const p = join(dir, "f" + i);
       writeFileSync(p, f.data);

@@ -1,0 +1,127 @@
+// `pinwire flash` end to end: the real `espruino` CLI uploads to the virtual board's TCP
+// console (as to an ESP8266's telnet console), the CRC32s are read back from the board, and
+// after a virtual reset the flashed app runs from Storage and comes online on the broker.
+import net, { type AddressInfo } from "node:net";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Command } from "commander";
+import type { MqttClient } from "mqtt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { registerFlashCommands } from "../flash/cli";
+import { FlashError } from "../flash/ports";
+import { flashBoard, flashFiles, uploadTextLength } from "../flash/usb";
+import { crc32 } from "../shared/crc32";
+import { BOOT_RUNNING } from "../shared/ota";
+import { PROFILES } from "../host/vboard";
+import { root } from "../scripts/device-bundle.mjs";
+import { appBundle, type Board, bootStatus, type Broker, flashedBoard, hostClient, startBroker } from "./ota-rig";
+import { tempDir } from "./host-helpers";
+
+let broker: Broker;
+let host: MqttClient;
+
+beforeAll(async () => {
+  broker = await startBroker();
+  host = await hostClient(broker.url);
+});
+
+afterAll(async () => {
+  await host.endAsync(true);
+  await broker.close();
+});
+
+// A board with an empty Storage and its console on a free port.
+async function blankBoard(id: string): Promise<Board> {
+  const b = await flashedBoard(id, broker.port, "esp8266", {}, 0);
+  b.vb.storage.eraseAll();
+  await b.vb.boot();
+  return b;
+}
+
+// Forwards a console connection, changing one base64 character of the first pw.a piece: a
+// transmission error the CRC read-back must catch.
+async function corruptingProxy(target: number): Promise<{ port: number; close: () => Promise<void> }> {
+  const marker = '"pw.a",atob("';
+  const socks = new Set<net.Socket>();
+  const server = net.createServer((a) => {
+    const b = net.connect(target, "127.0.0.1");
+    socks.add(a).add(b);
+    let tail = "";
+    let done = false;
+    a.on("data", (d) => {
+      if (!done) {
+        const s = tail + d.toString("latin1");
+        const i = s.indexOf(marker);
+        if (i >= 0) {
+          const at = i + marker.length - tail.length;
+          if (at >= 0 && at < d.length) {
+            d[at] = d[at] === 0x41 ? 0x42 : 0x41;
+            done = true;
+          }
+        }
+        tail = s.slice(-marker.length);
+      }
+      b.write(d);
+    });
+    b.on("data", (d) => a.write(d));
+    for (const s of [a, b]) s.on("close", () => (a.destroy(), b.destroy()));
+    for (const s of [a, b]) s.on("error", () => {});
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((r) => (socks.forEach((s) => s.destroy()), server.close(() => r()))),
+  };
+}
+
+describe("pinwire flash over a tcp:// console with the espruino CLI", () => {
+  it("writes loader, app, state and config, verifies them, and the app runs after a reset", async () => {
+    const b = await blankBoard("usb1");
+    const { dir, cleanup } = tempDir("pinwire-flash-cfg-");
+    try {
+      const cfg = { id: "usb1", broker: broker.url, pins: PROFILES.esp8266.pins };
+      const cfgFile = join(dir, "pinwire.json");
+      writeFileSync(cfgFile, JSON.stringify(cfg));
+      const program = new Command().exitOverride();
+      registerFlashCommands(program);
+      const app = join(root, "dist", "device", "esp8266", "app.js");
+      await program.parseAsync(["node", "pinwire", "flash", "--board", "esp8266", "--port", "tcp://127.0.0.1:" + b.vb.consolePort, "--config", cfgFile, "--app", app, "--no-run"]);
+      const want = await flashFiles("esp8266", cfg, appBundle("esp8266"));
+      for (const f of want) expect(crc32(b.vb.storage.read(f.name)!), f.name).toBe(crc32(f.data));
+      expect(b.vb.storage.read(".bootcde")!.toString()).toContain("pw.st");
+      const online = bootStatus(host, "usb1", (s) => s.state === BOOT_RUNNING);
+      await b.vb.reset();
+      expect(await online).toMatchObject({ version: JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version });
+    } finally {
+      cleanup();
+      await b.close();
+    }
+  });
+
+  it("reports progress up to the upload size and refuses an upload whose CRC32 reads back wrong", async () => {
+    const b = await blankBoard("usb2");
+    const proxy = await corruptingProxy(b.vb.consolePort!);
+    try {
+      const cfg = { id: "usb2", broker: broker.url };
+      const seen: [number, number][] = [];
+      const err = await flashBoard({ board: "esp8266", port: "tcp://127.0.0.1:" + proxy.port, config: cfg, app: appBundle("esp8266"), run: false, onProgress: (n, t) => seen.push([n, t]) }).catch((e) => e);
+      expect(err).toBeInstanceOf(FlashError);
+      expect(err.code).toBe("verify");
+      expect(err.message).toContain("pw.a");
+      const total = seen[0][1];
+      expect(seen.every(([n], i) => i === 0 || n >= seen[i - 1][0])).toBe(true);
+      // The estimate of the CLI's upload text is close to what it sent.
+      expect(seen.at(-1)![0]).toBeGreaterThan(total * 0.9);
+      const files = await flashFiles("esp8266", cfg, appBundle("esp8266"));
+      expect(total).toBeGreaterThan(files.reduce((n, f) => n + uploadTextLength(f.name, f.data.length), 0));
+    } finally {
+      await proxy.close();
+      await b.close();
+    }
+  });
+
+  it("refuses a config the board cannot use before touching the board", async () => {
+    await expect(flashBoard({ board: "esp8266", port: "tcp://127.0.0.1:1", config: { id: "x y", broker: broker.url } })).rejects.toMatchObject({ code: "config" });
+    await expect(flashBoard({ board: "esp8266", port: "tcp://127.0.0.1:1", config: { id: "ok", broker: "mqtts://h:8883" } })).rejects.toMatchObject({ code: "config" });
+  });
+});
