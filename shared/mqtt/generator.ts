@@ -174,18 +174,14 @@ export function encodePublish(p: PublishPacket): Bytes {
 
 // PUBACK, PUBREC, PUBREL (flags 0010), PUBCOMP, UNSUBACK.
 export function encodeAck(type: number, id: number): Bytes {
-  const b = mem(4);
-  b[0] = (type << 4) | (type === 6 ? 2 : 0);
-  b[1] = 2;
-  writeU16BE(b, 2, id);
-  return b;
+  return pack((type << 4) | (type === 6 ? 2 : 0), w16, id);
 }
+
+function none(): void {}
 
 // PINGREQ, PINGRESP, DISCONNECT.
 export function encodeEmpty(type: number): Bytes {
-  const b = mem(2);
-  b[0] = type << 4;
-  return b;
+  return pack(type << 4, none, 0);
 }
 
 function subscribe(p: SubscribePacket): void {
@@ -219,13 +215,13 @@ export function encodeUnsubscribe(p: UnsubscribePacket): Bytes {
 
 // --- server -> client packets the board never sends
 
+function connack(p: ConnackPacket): void {
+  w8(p.sessionPresent ? 1 : 0);
+  w8(p.returnCode);
+}
+
 export function encodeConnack(p: ConnackPacket): Bytes {
-  const b = mem(4);
-  b[0] = 0x20;
-  b[1] = 2;
-  b[2] = p.sessionPresent ? 1 : 0;
-  b[3] = p.returnCode;
-  return b;
+  return pack(0x20, connack, p);
 }
 
 function suback(p: SubackPacket): void {

@@ -291,53 +291,51 @@ function head(d: Decoders, max: number, b: Bytes, i: number, n: number): number 
   return H + v;
 }
 
-// Field names are short on purpose: property names survive minification on the board.
 export class MqttParser {
-  private d: Decoders;
-  // maximum packet size, 0 = none
-  private m: number;
-  // bytes of an unfinished packet as received (views of pushed chunks), and their count
-  private r: Bytes[] = [];
-  private n = 0;
-  // the unfinished packet's size; 0 while its fixed header is incomplete
-  private w = 0;
+  // Feeds a chunk; returns the packets it completed (possibly none).
+  push: (chunk: Bytes) => Packet[];
 
   // maxPacketSize: largest whole packet (fixed header included) accepted; 0 or absent =
   // only the protocol's own limit.
   constructor(decoders: Decoders, maxPacketSize?: number) {
-    this.d = decoders;
-    this.m = maxPacketSize || 0;
-  }
-
-  push(chunk: Bytes): Packet[] {
-    const out: Packet[] = [];
-    let b = chunk;
-    if (this.n) {
-      // Joined once the packet is complete (or, while the header is cut, on each chunk:
-      // then at most 4 bytes are held), so a packet is copied once, not once per chunk.
-      this.r.push(b);
-      this.n += b.length;
-      if (this.n < this.w) return out;
-      b = alloc(this.n);
-      for (let k = 0, o = 0; k < this.r.length; o += this.r[k++].length) put(b, this.r[k], o);
-      this.n = 0;
-    }
-    const n = b.length;
-    let i = 0;
-    while (i < n) {
-      const t = head(this.d, this.m, b, i, n);
-      if (!t || i + t > n) {
-        this.r = [view(b, i, n)];
-        this.n = n - i;
-        this.w = t;
-        break;
+    // The state lives in the constructor's closure (one per parser, none per packet):
+    // local names minify, property names would not.
+    const max = maxPacketSize || 0;
+    // bytes of an unfinished packet as received (views of pushed chunks), and their count
+    let held: Bytes[] = [];
+    let count = 0;
+    // the unfinished packet's size; 0 while its fixed header is incomplete
+    let want = 0;
+    this.push = function (chunk: Bytes): Packet[] {
+      const out: Packet[] = [];
+      let b = chunk;
+      if (count) {
+        // Joined once the packet is complete (or, while the header is cut, on each chunk:
+        // then at most 4 bytes are held), so a packet is copied once, not once per chunk.
+        held.push(b);
+        count += b.length;
+        if (count < want) return out;
+        b = alloc(count);
+        for (let k = 0, o = 0; k < held.length; o += held[k++].length) put(b, held[k], o);
+        count = 0;
       }
-      const h = b[i];
-      B = b;
-      P = i + H;
-      E = i += t;
-      out.push((this.d[h >> 4] as Decoder)(h));
-    }
-    return out;
+      const n = b.length;
+      let i = 0;
+      while (i < n) {
+        const t = head(decoders, max, b, i, n);
+        if (!t || i + t > n) {
+          held = [view(b, i, n)];
+          count = n - i;
+          want = t;
+          break;
+        }
+        const h = b[i];
+        B = b;
+        P = i + H;
+        E = i += t;
+        out.push((decoders[h >> 4] as Decoder)(h));
+      }
+      return out;
+    };
   }
 }
