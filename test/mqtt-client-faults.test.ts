@@ -2,7 +2,12 @@
 // the connection at a chosen packet (exactly-once QoS 2 across reconnects, DUP resends, the
 // in-flight window), raw servers that refuse or go silent (CONNACK codes, keepalive, timeouts),
 // and a refused port for the reconnect backoff. Fake clock throughout; no sleeps.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import tls from "node:tls";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { isProtocolError } from "../shared/errors";
@@ -325,5 +330,34 @@ describe("against raw servers", () => {
     expect(() => c.subscribe("a/#", 1)).toThrow(expect.objectContaining({ code: "queue-full" }));
     c.tick(100_000);
     expect(opened).toEqual([]);
+  });
+});
+
+describe("over TLS", () => {
+  test("connects to a TLS listener, verifying its certificate, and publishes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mqtt-tls-"));
+    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+      "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")], { stdio: "ignore" });
+    const key = readFileSync(join(dir, "key.pem"));
+    const cert = readFileSync(join(dir, "cert.pem"));
+    rmSync(dir, { recursive: true });
+    const broker = await startBroker();
+    const server = tls.createServer({ key, cert }, broker.aedes.handle);
+    await new Promise<void>((res) => server.listen(0, "127.0.0.1", () => res()));
+    servers.push({ close: () => new Promise<void>((res) => server.close(() => res())) }, broker);
+    const p = await peer(broker.port);
+    peers.push(p);
+    await p.client.subscribeAsync("tls/#", { qos: 1 });
+    const r = make({ port: (server.address() as AddressInfo).port, tls: { ca: cert } });
+    r.c.connect();
+    await r.until(() => r.connects.length === 1);
+    r.c.publish("tls/a", "secret", 1);
+    await p.until(() => p.got.length === 1);
+    expect(p.got[0].text).toBe("secret");
+    // An untrusted certificate fails the handshake: reported as a closed attempt.
+    const bad = make({ port: (server.address() as AddressInfo).port, tls: true });
+    bad.c.connect();
+    await bad.until(() => bad.closes === 1);
+    expect(bad.connects).toEqual([]);
   });
 });

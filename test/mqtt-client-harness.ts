@@ -11,7 +11,7 @@ import { WebSocketServer, createWebSocketStream } from "ws";
 import type { Aedes, AedesOptions } from "aedes";
 import { mqttClient, type MqttClient, type MqttClientOptions } from "../shared/mqtt/client";
 import type { ProtocolError } from "../shared/errors";
-import { openTcp } from "../host/net/tcp-transport";
+import { openTcp, type TcpOptions } from "../host/net/tcp-transport";
 import { openWs } from "../host/net/ws-transport";
 
 export type Kind = "tcp" | "ws";
@@ -112,6 +112,7 @@ export interface Rig {
 export interface RigOptions extends Partial<MqttClientOptions> {
   kind?: Kind;
   port: number; // TCP port, or the WebSocket port when kind is "ws"
+  tls?: TcpOptions["tls"];
   start?: number; // fake clock at creation
 }
 
@@ -143,8 +144,8 @@ export function rig(o: RigOptions): Rig {
     ...o,
     open() {
       r.opens.push(now);
-      const t =
-        o.kind === "ws" ? openWs(c, { host: "127.0.0.1", port: o.port }) : openTcp(c, { host: "127.0.0.1", port: o.port });
+      const to = { host: "127.0.0.1", port: o.port, tls: o.tls };
+      const t = o.kind === "ws" ? openWs(c, to) : openTcp(c, to);
       sock = t.socket;
       w.poke();
     },

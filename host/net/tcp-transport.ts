@@ -29,7 +29,7 @@ export interface SocketTransport extends Transport {
 // Starts the connection; the socket exists (and is returned) at once.
 export function dial(o: TcpOptions): net.Socket {
   const s = o.tls
-    ? tls.connect({ host: o.host, port: o.port, servername: o.host, ...(o.tls === true ? {} : o.tls) })
+    ? tls.connect({ host: o.host, port: o.port, ...(o.tls === true ? {} : o.tls) })
     : net.connect({ host: o.host, port: o.port });
   s.setNoDelay(true);
   s.on("error", (e) => o.onError && o.onError(e));
