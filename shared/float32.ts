@@ -36,6 +36,7 @@ export function float32FromBits(bits: number): number {
   const exp = Math.floor(rest / 8388608);
   const man = rest % 8388608;
   if (exp === 255) return man ? NaN : sign * Infinity;
-  if (exp === 0) return sign * man * Math.pow(2, -149);
+  // scaled before the sign: on Lua 5.3, integer -1 * 0 is 0 (integers have no -0)
+  if (exp === 0) return sign * (man * Math.pow(2, -149));
   return sign * (man + 8388608) * Math.pow(2, exp - 150);
 }
