@@ -317,7 +317,7 @@ describe("E, crypto, process", () => {
 
 describe("Wifi", () => {
   it("connects when SSID and password match, reports IP, and can be dropped", async () => {
-    const b = board({ wifi: { ssid: "lab", password: "pw", ip: "10.0.0.7" } });
+    const b = board({ wifi: { ssid: "lab", password: "pw", ip: "10.0.0.7", saved: false } });
     await b.boot(`var W = require("Wifi");
       W.on("connected", function (d) { print("connected " + d.ip); });
       W.on("disconnected", function () { print("dropped"); });
@@ -330,6 +330,24 @@ describe("Wifi", () => {
     expect(b.consoleOutput).toContain("second null 10.0.0.7");
     b.wifiDisconnect();
     await b.waitForOutput("dropped");
+  });
+
+  it("sockets need the link: saved WiFi is up at power-on, a drop closes sockets, connects throw until it is back", async () => {
+    const p = await peer();
+    const b = board({ wifi: { ssid: "lab" } });
+    await b.boot(`require("Wifi").on("connected", function () { print("wifi up"); });
+      var s = require("net").connect({host: "127.0.0.1", port: ${p.port}}, function () { print("sock up"); });
+      s.on("close", function () { print("sock closed"); });`);
+    await b.waitForOutput("wifi up");
+    await b.waitForOutput("sock up");
+    const mark = b.consoleOutput.length;
+    b.wifiDisconnect();
+    await b.waitForOutput("sock closed", mark);
+    const tryConnect = `var r; try { require("net").connect({host: "127.0.0.1", port: ${p.port}}); r = "ok"; } catch (e) { r = "threw"; } r`;
+    expect(b.eval(tryConnect)).toBe("threw");
+    b.wifiReconnect();
+    await b.waitForOutput("wifi up", mark);
+    expect(b.eval(tryConnect)).toBe("ok");
   });
 
   it("is absent on linux", async () => {

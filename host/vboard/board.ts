@@ -157,7 +157,6 @@ export class VirtualBoard extends EventEmitter {
     this.net.destroyAll();
     this.repl.clear();
     this.ramLog = [];
-    if (this.wifi.status !== "off") this.wifi.status = "off";
   }
 
   private fresh(): Firmware {
@@ -182,6 +181,10 @@ export class VirtualBoard extends EventEmitter {
   private powerOn(script?: string | Buffer, file?: string): boolean {
     const fw = this.fresh();
     this.encoder.rest();
+    if (this.profile.modules.includes("Wifi")) {
+      this.wifi.powerOn();
+      if (this.wifi.up) fw.wifiUp();
+    }
     let ok = true;
     this.booting = true;
     const runFile = (name: string, code: string, inRam: boolean) => {
@@ -385,9 +388,18 @@ export class VirtualBoard extends EventEmitter {
     return this.pins.level(pin);
   }
 
-  // Drops the WiFi link; the board's Wifi emits "disconnected".
+  // Drops the WiFi link: the board's Wifi emits "disconnected", its open sockets close and
+  // new connects throw until the board connects again (Wifi.connect, or wifiReconnect()).
   wifiDisconnect(reason = "beacon_timeout"): void {
     this.fw?.wifiDrop(reason);
+  }
+
+  // The access point is back and the board rejoins it (as the SDK's auto-reconnect would).
+  wifiReconnect(): void {
+    if (!this.fw || this.wifi.up) return;
+    this.wifi.status = "connected";
+    this.wifi.ssid ||= this.wifi.o.ssid ?? "vboard";
+    this.fw.wifiUp();
   }
 
   // process.memory() as the board would report it (estimated; see memory.ts).

@@ -426,13 +426,25 @@ export class Firmware {
   wifiDrop(reason: string): void {
     const was = this.hw.wifi.status;
     this.hw.wifi.status = "off";
-    if (was === "connected") this.later(() => this.run(() => this.h.wifi.emit("disconnected", this.h.obj(JSON.stringify({ ssid: this.hw.wifi.ssid, reason })))));
+    if (was !== "connected") return;
+    this.later(() => this.run(() => this.h.wifi.emit("disconnected", this.h.obj(JSON.stringify({ ssid: this.hw.wifi.ssid, reason })))));
+    // The link is gone: every socket closes.
+    for (const [id, s] of [...this.sockets]) {
+      this.hw.net.destroy(id);
+      this.sockets.delete(id);
+      this.later(() => this.run(() => s.emit("close", true)));
+    }
+  }
+
+  // "connected" for handlers registered by then (power-on with saved WiFi, host reconnect).
+  wifiUp(): void {
+    this.later(() => this.run(() => this.h.wifi.emit("connected", this.h.obj(JSON.stringify(this.hw.wifi.info())))));
   }
 
   private connect(opts: Record<string, unknown>, tls: boolean, sock: any): number {
     const host = String(opts.host ?? "localhost");
     const port = Number(opts.port ?? (tls ? 443 : 80));
-    if (!tls && !this.hw.profile.modules.includes("net")) throw this.err("Module net not found");
+    if (this.hw.profile.modules.includes("Wifi") && !this.hw.wifi.up) throw this.err("Unable to connect: WiFi is not connected");
     let id: number;
     try {
       id = this.hw.net.connect(

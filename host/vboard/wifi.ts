@@ -5,6 +5,7 @@ export interface WifiOptions {
   password?: string; // undefined: any password is accepted
   ip?: string; // address handed out (default 192.168.4.2)
   delayMs?: number; // connect latency (default 0: next turn of the event loop)
+  saved?: boolean; // credentials saved on the board: connected from power-on (default true)
 }
 
 export type WifiStatus = "off" | "connecting" | "connected" | "wrong_password" | "no_ap_found";
@@ -14,6 +15,21 @@ export class WifiSim {
   ssid = "";
 
   constructor(readonly o: WifiOptions = {}) {}
+
+  get up(): boolean {
+    return this.status === "connected";
+  }
+
+  // Power-on: a board with saved credentials is on the network before its code runs.
+  powerOn(): void {
+    if (this.o.saved === false) {
+      this.status = "off";
+      this.ssid = "";
+    } else {
+      this.status = "connected";
+      this.ssid = this.o.ssid ?? "vboard";
+    }
+  }
 
   // The outcome of a connect attempt, or null on success.
   attempt(ssid: string, password: string | undefined): string | null {
