@@ -9,7 +9,8 @@ export function base64(b: Bytes): string {
   let s = "";
   for (let i = 0; i < n; i += 3) {
     const v = (b[i] << 16) | (i + 1 < n ? b[i + 1] << 8 : 0) | (i + 2 < n ? b[i + 2] : 0);
-    s += A.charAt(v >> 18) + A.charAt((v >> 12) & 63) + (i + 1 < n ? A.charAt((v >> 6) & 63) : "=") + (i + 2 < n ? A.charAt(v & 63) : "=");
+    // Characters past the input's last byte (n - i < 3) are padding.
+    for (let j = 0; j < 4; j++) s += j <= n - i ? A.charAt((v >> (18 - 6 * j)) & 63) : "=";
   }
   return s;
 }

@@ -4,7 +4,9 @@ import { createHash, randomBytes } from "node:crypto";
 import net from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import mqttPacket from "mqtt-packet";
 import { WebSocketServer, type WebSocket } from "ws";
+import { CLIENT_DECODERS, MqttParser } from "../shared/mqtt/parser";
 import type { Bytes } from "../shared/bytes";
 import { ProtocolError } from "../shared/errors";
 import { sha1 as pureSha1 } from "../shared/sha1";
@@ -157,6 +159,40 @@ describe("WsClient against ws's WebSocketServer", () => {
     // After a fragmented message, a plain one starts afresh (opcode binary, not continuation).
     c.ws.write(Buffer.from("after"));
     expect((await got.next()).toString()).toBe("after");
+  });
+
+  it("carries MQTT: packets split across messages and several in one reach the MQTT parser whole", async () => {
+    const gen = (p: object) => mqttPacket.generate(p as mqttPacket.Packet);
+    const publish = gen({ cmd: "publish", topic: "a/b", payload: randomBytes(3000), qos: 0, retain: false, dup: false });
+    const connack = gen({ cmd: "connack", returnCode: 0, sessionPresent: false });
+    const suback = gen({ cmd: "suback", messageId: 7, granted: [1] });
+    const fromClient = queue<mqttPacket.Packet>();
+    onConnection = (s) => {
+      const parser = mqttPacket.parser({ protocolVersion: 4 });
+      parser.on("packet", (p) => fromClient.push(p));
+      s.on("message", (d) => parser.parse(d as Buffer));
+      // CONNACK and SUBACK in one message, then a PUBLISH cut in three.
+      s.send(Buffer.concat([connack, suback]));
+      s.send(publish.subarray(0, 1));
+      s.send(publish.subarray(1, 2000));
+      s.send(publish.subarray(2000));
+    };
+    const c = open({ protocols: ["mqtt"] });
+    const parser = new MqttParser(CLIENT_DECODERS);
+    const packets: { type: number }[] = [];
+    c.ws.ondata = (b) => packets.push(...(parser.push(b) as { type: number }[]));
+    await c.opened;
+    // And the other way: one CONNECT written as the MQTT client would, split in two writes.
+    const connect = gen({ cmd: "connect", protocolId: "MQTT", protocolVersion: 4, clientId: "pw", clean: true, keepalive: 30 });
+    c.ws.write(connect.subarray(0, 5));
+    c.ws.write(connect.subarray(5));
+    const got = await fromClient.next();
+    expect(got.cmd).toBe("connect");
+    expect((got as mqttPacket.IConnectPacket).clientId).toBe("pw");
+    // The server's messages are in by the time its answer to a ping arrives.
+    c.ws.ping();
+    await c.pongs.next();
+    expect(packets.map((p) => p.type)).toEqual([2, 9, 3]);
   });
 
   it("pings both ways: ws pings us and gets our pong; we ping and get ws's pong", async () => {
