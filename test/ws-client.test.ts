@@ -41,6 +41,7 @@ interface Conn {
   pongs: ReturnType<typeof queue<Bytes>>;
   closed: Promise<[number, string]>;
   errors: ProtocolError[];
+  thrown: unknown[]; // exceptions data() let through
 }
 
 // The platform side: a Node socket as the WsClient's transport, its events fed back in.
@@ -50,6 +51,7 @@ function connect(port: number, o: Partial<WsOptions> = {}): Conn {
   const messages = queue<[Bytes, boolean]>();
   const pongs = queue<Bytes>();
   const errors: ProtocolError[] = [];
+  const thrown: unknown[] = [];
   let opened!: (p: string) => void;
   let closed!: (v: [number, string]) => void;
   const c: Conn = {
@@ -58,6 +60,7 @@ function connect(port: number, o: Partial<WsOptions> = {}): Conn {
     messages,
     pongs,
     errors,
+    thrown,
     opened: new Promise((r) => (opened = r)),
     closed: new Promise((r) => (closed = r)),
   };
@@ -67,7 +70,13 @@ function connect(port: number, o: Partial<WsOptions> = {}): Conn {
   ws.onerror = (e) => errors.push(e);
   ws.onclose = (code, reason) => closed([code, reason]);
   socket.on("connect", () => ws.start());
-  socket.on("data", (b) => ws.data(new Uint8Array(b.buffer, b.byteOffset, b.length)));
+  socket.on("data", (b) => {
+    try {
+      ws.data(new Uint8Array(b.buffer, b.byteOffset, b.length));
+    } catch (e) {
+      thrown.push(e);
+    }
+  });
   socket.on("close", () => ws.closed());
   socket.on("error", () => {});
   return c;
@@ -337,6 +346,22 @@ describe("WsClient against ws's WebSocketServer", () => {
     };
     expect(await seen.next()).toBe(1002);
     expect(c.errors.map((e) => e.code)).toEqual(["MQTT-2.2.2-2"]);
+  });
+
+  it("any other exception from ondata closes with 1011 and propagates out of data()", async () => {
+    const seen = queue<number>();
+    onConnection = (s) => {
+      s.on("close", (code) => seen.push(code));
+      s.send(Buffer.from([1]));
+    };
+    const c = open();
+    c.ws.ondata = () => {
+      throw new TypeError("app bug");
+    };
+    expect(await seen.next()).toBe(1011);
+    await c.closed;
+    expect(c.errors).toEqual([]);
+    expect(c.thrown.map((e) => (e as Error).message)).toEqual(["app bug"]);
   });
 });
 

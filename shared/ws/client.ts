@@ -45,7 +45,8 @@ export class WsClient implements Transport {
   // 1005 if its Close frame had no code, 1006 if the connection ended without one.
   // onerror: the handshake or connection failed, with a ProtocolError from this layer (the peer
   // broke RFC 6455) or one thrown by ondata (the layer above gave up on the bytes); the transport
-  // has been closed, after a Close frame with the matching status code if the connection was open.
+  // is then closed, after a Close frame with the matching status code if the connection was open.
+  // Any other exception from a callback also closes the connection (1011), then propagates.
   ondata: (b: Bytes, text: boolean) => void = noop;
   onopen: (protocol: string) => void = noop;
   onclose: (code: number, reason: string) => void = noop;
@@ -128,15 +129,18 @@ export class WsClient implements Transport {
         }
         push(c);
       } catch (e) {
-        // Anything else is a bug, not the peer's doing.
-        if (!(e instanceof ProtocolError)) throw e;
+        // A ProtocolError is the peer's doing (or the layer above refusing the bytes); anything
+        // else is a bug, rethrown once the connection is down: the bytes after the throw are
+        // lost, so the stream could not be parsed on anyway.
+        const pe = e instanceof ProtocolError;
         const open = w.state == 1;
         // Set first: whatever onerror calls back into is then a no-op.
         w.state = 3;
-        if (open) out(8, closeBody(closeCodeOf(e.code)));
+        if (open) out(8, closeBody(pe ? closeCodeOf(e.code) : 1011));
         // Before closing the transport, whose closed() may come back synchronously (onclose).
-        w.onerror(e);
+        if (pe) w.onerror(e);
         t.close();
+        if (!pe) throw e;
       }
     };
 
