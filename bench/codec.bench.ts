@@ -99,18 +99,22 @@ function rate(fn: () => void, ms: number): number {
   return (ops * 1000) / (t - t0);
 }
 
-// Alternates ours and theirs in slices so drift (GC, frequency) hits both alike.
-function compare(ours: () => void, theirs: () => void): [number, number] {
-  rate(ours, 40);
-  rate(theirs, 40);
-  const slices = 5;
-  let a = 0;
-  let b = 0;
-  for (let i = 0; i < slices; i++) {
-    a += rate(ours, 40);
-    b += rate(theirs, 40);
+const median = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
+
+// Alternates ours and theirs in short slices so drift (GC, other load on the machine) hits
+// both alike; reports medians over the slices, the ratio taken slice pair by slice pair.
+function compare(ours: () => void, theirs: () => void): [number, number, number] {
+  rate(ours, 50);
+  rate(theirs, 50);
+  const a: number[] = [];
+  const b: number[] = [];
+  const ratios: number[] = [];
+  for (let i = 0; i < 9; i++) {
+    a.push(rate(ours, 30));
+    b.push(rate(theirs, 30));
+    ratios.push(a[i] / b[i]);
   }
-  return [a / slices, b / slices];
+  return [median(a), median(b), median(ratios)];
 }
 
 function fmt(n: number): string {
@@ -121,8 +125,8 @@ function geomean(xs: number[]): number {
   return Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
 }
 
-function row(kind: string, name: string, r: [number, number]): number {
-  const ratio = r[0] / r[1];
+function row(kind: string, name: string, r: [number, number, number]): number {
+  const ratio = r[2];
   console.log(`${kind.padEnd(9)}${name.padEnd(24)}ours ${fmt(r[0]).padStart(8)} ops/s   mqtt-packet ${fmt(r[1]).padStart(8)} ops/s   ${ratio.toFixed(2)}x`);
   return ratio;
 }
