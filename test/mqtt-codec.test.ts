@@ -326,3 +326,24 @@ describe("error text", () => {
     expect(describeCode("no-such-code")).toBe("no-such-code");
   });
 });
+
+describe("board bundle", () => {
+  it("the codec as the client imports it leaves out server decoders and host checks", async () => {
+    const { build } = await import("esbuild");
+    const res = await build({
+      entryPoints: ["bench/device-codec.ts"],
+      bundle: true,
+      write: false,
+      minify: true,
+      format: "iife",
+      platform: "neutral",
+      logLevel: "error",
+    });
+    const code = res.outputFiles[0].text;
+    // client-side pieces are there...
+    for (const kept of [C.E_SESSION_PRESENT, C.E_SUBACK_CODE, C.E_TOPIC_WILDCARD, C.E_REMAINING_LENGTH]) expect(code).toContain(kept);
+    // ...CONNECT/SUBSCRIBE/UNSUBSCRIBE decoding and check() are not
+    for (const dropped of [C.E_PROTOCOL_NAME, C.E_WILL_MISSING, C.E_SUBSCRIBE_EMPTY, C.E_UNSUBSCRIBE_EMPTY, C.E_EMPTY_ID_CLEAN, C.E_PASSWORD_NO_USERNAME])
+      expect(code).not.toContain(dropped);
+  });
+});
