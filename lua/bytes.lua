@@ -26,7 +26,6 @@ local strict = rawget(_G, "PINWIRE_LUA_STRICT") and true or false
 local function class(name, lo, hi)
   local C = { name = name, prototype = {} }
   local P = C.prototype
-  P.__index = P
   P.constructor = C
   C.lo, C.hi = lo, hi
   return C, P
@@ -39,6 +38,9 @@ local function badStore(C, k, v, len)
   error(C.name .. " store out of range: [" .. tostring(k) .. "] = " .. tostring(v) .. " (length " .. tostring(len) .. ")", 3)
 end
 
+-- Arrays are not filled at allocation: a position never written reads as 0 through
+-- __index, so alloc(n) costs O(1) like a typed array's (zeroed pages), even for a hostile n.
+
 -- A proxy onto base[off .. off+length). Raw fields: length, __b (storage), __o (offset),
 -- __c (class). Numeric keys are never raw, so every access goes through the metamethods.
 local proxyMeta = {}
@@ -49,10 +51,18 @@ end
 for _, C in ipairs({ U8, I32 }) do
   local P = C.prototype
   local lo, hi = C.lo, C.hi
+  -- plain arrays: unwritten positions inside the array read 0, names find the methods
+  P.__index = function(t, k)
+    if type(k) == "number" then
+      if k >= 0 and k < rawget(t, "length") and k == floor(k) then return 0 end
+      return nil
+    end
+    return P[k]
+  end
   proxyMeta[C] = {
     __index = function(t, k)
       if type(k) == "number" then
-        if k >= 0 and k < t.length then return t.__b[t.__o + k] end
+        if k >= 0 and k < t.length then return t.__b[t.__o + k] or 0 end
         return nil
       end
       return P[k]
@@ -75,11 +85,8 @@ for _, C in ipairs({ U8, I32 }) do
 end
 
 local function new(C, n)
-  local store = {}
-  for i = 0, n - 1 do store[i] = 0 end
-  if strict then return proxy(C, store, 0, n) end
-  store.length = n
-  return setmetatable(store, C.prototype)
+  if strict then return proxy(C, {}, 0, n) end
+  return setmetatable({ length = n }, C.prototype)
 end
 
 local function root(b)

@@ -64,11 +64,13 @@ local function num(x)
   return string.format("%.17g", x)
 end
 
+-- -0 made at run time: Lua 5.1 folds the constant -0.0 into 0.
+local zero = 0.0
 local function parseNum(s)
   if s == "nan" then return 0 / 0 end
   if s == "inf" then return math.huge end
   if s == "-inf" then return -math.huge end
-  if s == "-0" then return -0.0 end
+  if s == "-0" then return -zero end
   return tonumber(s)
 end
 
@@ -153,7 +155,8 @@ local function packetOf(s)
   return p
 end
 
--- Feeds data to push() in pieces of `size` bytes (views, as a socket would hand them over).
+-- Feeds data to push() in pieces of `size` bytes, each a fresh array as a NodeMCU socket's
+-- receive callback would give (a string turned into bytes).
 local function chunks(data, size, push)
   local n = data.length
   if n == 0 then return push(data) end
@@ -161,7 +164,7 @@ local function chunks(data, size, push)
   while i < n do
     local e = i + size
     if e > n then e = n end
-    push(bytes.view(data, i, e))
+    push(bytes.copy(data, i, e))
     i = e
   end
 end
