@@ -27,7 +27,10 @@ afterEach(async () => {
 async function start(id: string, extra: object = {}): Promise<Rig> {
   const from = w.msgs.length;
   rig = await bootBoard({ id, broker: "mqtt://127.0.0.1:" + broker.port, light: { period: 40, avg: 1 }, ...extra });
-  await w.next((m) => m.topic === "pinwire/" + id + "/status" && m.payload.toString() === "online", from);
+  const r = rig;
+  await w.next((m) => m.topic === "pinwire/" + id + "/status" && m.payload.toString() === "online", from).catch((e) => {
+    throw new Error(e.message + "; board printed " + JSON.stringify(r.out()) + ", sockets " + r.board.openSockets);
+  });
   return rig;
 }
 

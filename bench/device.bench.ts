@@ -1,0 +1,63 @@
+// The board runtime's figures: minified bundle size per board (scripts/device-bundle.mjs,
+// what gets flashed) and the messages per second the board's MQTT path sustains on the
+// virtual board: commands (SERVO_ROTATE, QoS 1) in through Aedes, state reports (QoS 1) out,
+// a few commands in flight at once. Run: npm run bench:device. The last line is the summary.
+import { buildBoard } from "../scripts/device-bundle.mjs";
+import { encodeMessage, SERVO_ANGLE, SERVO_ROTATE } from "../shared/messages";
+import { bootBoard, startAedes, stateOf, Watcher } from "../test/device-harness";
+
+const COMMANDS = Number(process.env.BENCH_COMMANDS || 1500);
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT || 16);
+
+async function throughput(): Promise<{ rate: number; reports: number; free: number }> {
+  const broker = await startAedes();
+  const w = await Watcher.connect("mqtt://127.0.0.1:" + broker.port, "pinwire/bench/state");
+  const rig = await bootBoard({ id: "bench", broker: "mqtt://127.0.0.1:" + broker.port, pins: { light: null } });
+  try {
+    await w.next((m) => stateOf(m.payload)[SERVO_ANGLE] === 90);
+    // Command k sets angle k % 181 (never 90 first, the boot angle). A report showing the
+    // angle of an outstanding command means it and every earlier one were handled (in order;
+    // reports that queue up while the link is busy are merged into one snapshot).
+    const angleOf = (k: number) => (k + 91) % 181;
+    let sent = 0;
+    let done = 0;
+    let reports = 0;
+    let finish!: () => void;
+    const finished = new Promise<void>((r) => (finish = r));
+    const pump = () => {
+      while (sent < COMMANDS && sent - done < IN_FLIGHT) void w.c.publish("pinwire/bench/cmd", Buffer.from(encodeMessage(SERVO_ROTATE, angleOf(sent++))), { qos: 1 });
+    };
+    w.c.on("message", (_t, p) => {
+      reports++;
+      const v = stateOf(p)[SERVO_ANGLE];
+      for (let k = done; k < sent; k++)
+        if (angleOf(k) === v) {
+          done = k + 1;
+          break;
+        }
+      if (done >= COMMANDS) finish();
+      else pump();
+    });
+    const t0 = performance.now();
+    pump();
+    await finished;
+    const s = (performance.now() - t0) / 1000;
+    return { rate: Math.round(COMMANDS / s), reports, free: rig.board.memory().free };
+  } finally {
+    await rig.close();
+    await w.close();
+    await broker.close();
+  }
+}
+
+const sizes: Record<string, number> = {};
+for (const b of ["esp8266", "esp32", "linux"]) {
+  const r = await buildBoard(b);
+  sizes[b] = r.bytes;
+  console.log(`bundle ${b}: ${r.bytes} bytes minified (${r.file})`);
+}
+console.log(`esp8266 target: <= 14000 bytes (${sizes.esp8266 <= 14000 ? "met" : "over by " + (sizes.esp8266 - 14000)})`);
+const t = await throughput();
+console.log(`MQTT path on the virtual esp8266: ${COMMANDS} SERVO_ROTATE commands (QoS 1, ${IN_FLIGHT} in flight) -> ${t.reports} state reports; ${t.rate} commands/s; ${t.free} JsVars free after`);
+console.log(`device: esp8266 ${sizes.esp8266} bytes, esp32 ${sizes.esp32} bytes, ${t.rate} msg/s`);
+process.exit(0);

@@ -1,0 +1,141 @@
+// The board's links on the virtual board: broker restarts, MQTT over WebSocket, the binary
+// WebSocket gateway (engineer F's host service), other boards' bundles, and configs that
+// must leave the board idle.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { LED_DUTY, SERVO_ANGLE, encodeMessage } from "../shared/messages";
+import { angle, bootBoard, hex, startAedes, stateOf, Watcher, type Rig, type TestBroker } from "./device-harness";
+import { Collector, isMsg, startTestService, waitDevice, wsUrl } from "./host-helpers";
+
+let broker: TestBroker;
+let w: Watcher;
+const rigs: Rig[] = [];
+
+beforeAll(async () => {
+  broker = await startAedes();
+  w = await Watcher.connect("mqtt://127.0.0.1:" + broker.port);
+});
+
+afterAll(async () => {
+  await w.close();
+  await broker.close();
+});
+
+afterEach(async () => {
+  while (rigs.length) await rigs.pop()!.close();
+});
+
+async function boot(config: object | string | null, board?: "esp8266" | "esp32" | "linux"): Promise<Rig> {
+  const r = await bootBoard(config, board);
+  rigs.push(r);
+  return r;
+}
+
+function online(id: string, from: number) {
+  return w.next((m) => m.topic === "pinwire/" + id + "/status" && m.payload.toString() === "online", from);
+}
+
+describe("MQTT link", () => {
+  it("survives a broker restart: reconnects, resubscribes, and the state changed meanwhile arrives", async () => {
+    let from = w.msgs.length;
+    const r = await boot({ id: "rst1", broker: "mqtt://127.0.0.1:" + broker.port });
+    await online("rst1", from);
+    await broker.stop();
+    // While the broker is away the encoder moves: the report must not be lost.
+    await r.board.encoder.turn(5);
+    expect(angle(r.board)).toBe(95);
+    from = w.msgs.length;
+    await broker.start();
+    await online("rst1", from);
+    await w.next((m) => m.topic === "pinwire/rst1/state" && stateOf(m.payload)[SERVO_ANGLE] === 95, from);
+    // Subscribed again: a command works.
+    from = w.msgs.length;
+    await w.publish("pinwire/rst1/cmd", hex("0d0000001e000000"));
+    await w.state(SERVO_ANGLE, 30, from);
+    expect(angle(r.board)).toBe(30);
+    expect(r.board.openSockets).toBe(1);
+  });
+
+  it("runs MQTT over WebSocket (ws://host:port/mqtt, subprotocol mqtt)", async () => {
+    const from = w.msgs.length;
+    const r = await boot({ id: "mws1", broker: "ws://127.0.0.1:" + broker.wsPort + "/mqtt" });
+    await online("mws1", from);
+    await w.publish("pinwire/mws1/cmd", hex("0d00000028000000"));
+    await w.state(SERVO_ANGLE, 40, from);
+    expect(angle(r.board)).toBe(40);
+    await r.board.encoder.turn(3);
+    await w.state(SERVO_ANGLE, 43, from);
+  });
+
+  it("the esp32 bundle runs the same application (its own default pins via the profile)", async () => {
+    const from = w.msgs.length;
+    const r = await boot({ id: "e32", broker: "mqtt://127.0.0.1:" + broker.port, light: { period: 40, avg: 1 } }, "esp32");
+    await online("e32", from);
+    const info = await w.next((m) => m.topic === "pinwire/e32/info", from);
+    expect(JSON.parse(info.payload.toString()).board).toBe("esp32");
+    r.board.setLight({ percent: 25 });
+    await w.state(LED_DUTY, 75, from);
+    await w.publish("pinwire/e32/cmd", hex("0d0000009b000000"));
+    await w.state(SERVO_ANGLE, 155, from);
+    expect(angle(r.board)).toBe(155);
+  });
+
+  it("the linux bundle connects without a Wifi module", async () => {
+    const from = w.msgs.length;
+    await boot({ id: "lnx1", broker: "mqtt://127.0.0.1:" + broker.port }, "linux");
+    await online("lnx1", from);
+    await w.publish("pinwire/lnx1/cmd", hex("0d0000000b000000"));
+    await w.state(SERVO_ANGLE, 11, from);
+  });
+});
+
+describe("binary WebSocket mode (the host's gateway)", () => {
+  it("reports and takes commands as 8-byte messages on /ws/<id>?role=device", async () => {
+    const svc = await startTestService();
+    try {
+      const r = await boot({ id: "gw1", gateway: wsUrl(svc, "/ws/gw1"), light: { period: 40, avg: 1 } });
+      await waitDevice(svc, "gw1", (d) => d.status === "online" && d.state.servo === 90);
+      await waitDevice(svc, "gw1", (d) => (d.info as any)?.board === "esp8266");
+      const v = await new Collector(wsUrl(svc, "/ws/gw1")).open();
+      try {
+        v.ws.send(encodeMessage(13, 150));
+        await v.next(isMsg(SERVO_ANGLE, 150));
+        expect(angle(r.board)).toBe(150);
+        await r.board.encoder.turn(-4);
+        await v.next(isMsg(SERVO_ANGLE, 146));
+        r.board.setLight({ percent: 40 });
+        await v.next(isMsg(LED_DUTY, 60));
+        v.ws.send(encodeMessage(16, 5));
+        await v.next(isMsg(LED_DUTY, 5));
+        expect(r.board.ledDuty()).toBeCloseTo(0.05, 5);
+      } finally {
+        await v.close();
+      }
+      // The board goes: the gateway marks it offline.
+      await r.close();
+      rigs.pop();
+      await waitDevice(svc, "gw1", (d) => d.status === "offline");
+    } finally {
+      await svc.close();
+    }
+  });
+});
+
+describe("configs that must leave the board idle", () => {
+  const cases: Array<[string, object | string | null, string]> = [
+    ["missing", null, "pinwire.json missing: idle"],
+    ["not JSON", "{id:", "pinwire.json json: idle"],
+    ["without an id", { broker: "mqtt://127.0.0.1:1" }, "pinwire.json id: idle"],
+    ["with a bad broker URL", { id: "x", broker: "tcp://h" }, "pinwire.json broker: idle"],
+    ["asking TLS on the ESP8266", { id: "x", broker: "mqtts://127.0.0.1:8883" }, "pinwire.json no-tls (no TLS on esp8266): idle"],
+  ];
+  for (const [what, cfg, text] of cases)
+    it(what, async () => {
+      const r = await boot(cfg);
+      await r.board.waitForOutput(text);
+      expect(r.out()).not.toContain("Uncaught");
+      expect(r.board.openSockets).toBe(0);
+      expect(r.board.timers.count).toBe(0);
+      // The console still answers.
+      expect(r.board.eval("1+2")).toBe(3);
+    });
+});
