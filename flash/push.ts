@@ -40,7 +40,8 @@ import {
   signedPart,
 } from "../shared/ota";
 
-export type Outcome = "updated" | "rolled-back" | "refused" | "failed";
+// installed: verified and switched, the board is restarting (only with waitBoot: false).
+export type Outcome = "updated" | "installed" | "rolled-back" | "refused" | "failed";
 
 export interface PushResult {
   id: string;
@@ -65,6 +66,7 @@ export interface PushOptions {
   retryMs?: number; // no ACK within this while sending: probe with the MANIFEST (default 1000)
   stallMs?: number; // no progress within this: give up (default 60000)
   bootMs?: number; // no boot report within this after DONE: give up (default health*boots+30 s)
+  waitBoot?: boolean; // wait for the board's boot report (default true)
   onProgress?: (done: number, total: number) => void;
   onPhase?: (phase: string) => void;
 }
@@ -189,7 +191,7 @@ export function pushScript(client: MqttClient, o: PushOptions): Promise<PushResu
       if (settled || !manifest || (phase !== "send" && phase !== "manifest")) return;
       if (client.connected) {
         if (phase === "send") resumes++;
-        phaseTo("manifest");
+        if (phase !== "manifest") phaseTo("manifest");
         ends = [];
         publish(down, manifest);
       }
@@ -212,7 +214,8 @@ export function pushScript(client: MqttClient, o: PushOptions): Promise<PushResu
       chunk = Math.min(c.chunk, o.maxChunk ?? c.chunk);
       window = Math.max(1, c.window);
       manifest = buildManifest(tag, o.image, o.version, c.alg, chunk, o.key, o.health ?? 0, o.boots ?? 0);
-      phaseTo("manifest");
+      phase = "manifest";
+      o.onPhase?.(phase);
       probe();
       progress();
     };
@@ -267,6 +270,7 @@ export function pushScript(client: MqttClient, o: PushOptions): Promise<PushResu
           finish(phase === "hello" || phase === "manifest" ? "refused" : "failed", code);
         } else if (type === OTA_DONE && (phase === "verify" || phase === "send")) {
           o.onProgress?.(size, size);
+          if (o.waitBoot === false) return finish("installed");
           phaseTo("boot");
           clearTimeout(retry);
           const h = o.health ?? 30;
