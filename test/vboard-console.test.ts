@@ -151,14 +151,42 @@ describe("console without TCP", () => {
   });
 });
 
+// Runs the real Espruino CLI against the board's console; resolves when it reports the upload.
+async function cliUpload(b: VirtualBoard, dir: string, file: string, boardInfo: object, extra: string[] = []): Promise<string> {
+  const boardJson = join(dir, "board.json");
+  writeFileSync(boardJson, JSON.stringify({ info: boardInfo }));
+  const cli = spawn(join("node_modules", ".bin", "espruino"), ["--no-ble", "-p", "tcp://127.0.0.1:" + b.consolePort, "--board", boardJson, ...extra, file], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let log = "";
+  const uploaded = new Promise<void>((r) => {
+    const add = (d: Buffer) => {
+      log += d;
+      if (log.includes("Upload Complete")) r();
+    };
+    cli.stdout.on("data", add);
+    cli.stderr.on("data", add);
+  });
+  // The CLI may hang after an upload: stop it once done, or after 20 s at worst.
+  const exited = new Promise<void>((r) => cli.on("exit", () => r()));
+  const guard = setTimeout(() => cli.kill(), 20000);
+  cleanups.push(async () => {
+    clearTimeout(guard);
+    if (cli.exitCode === null) cli.kill();
+    await exited;
+  });
+  await Promise.race([uploaded, exited]);
+  return log;
+}
+
 describe("upload with the Espruino CLI", () => {
-  it("uploads over tcp://, the code writes .bootcde, and it runs after a virtual reset", async () => {
+  const modules = ["Storage", "net", "Wifi", "crypto"];
+
+  it("uploads over tcp:// to RAM; the code writes .bootcde, which runs after a virtual reset", async () => {
     const b = await start();
     const dir = mkdtempSync(join(tmpdir(), "vboard-cli-"));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const boardJson = join(dir, "board.json");
     const script = join(dir, "up.js");
-    writeFileSync(boardJson, JSON.stringify({ info: { builtin_modules: ["Storage", "net", "Wifi", "crypto"] } }));
     writeFileSync(
       script,
       [
@@ -173,33 +201,34 @@ describe("upload with the Espruino CLI", () => {
         "",
       ].join("\n"),
     );
-    const cli = spawn(join("node_modules", ".bin", "espruino"), ["--no-ble", "-p", "tcp://127.0.0.1:" + b.consolePort, "--board", boardJson, script], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let log = "";
-    const uploaded = new Promise<void>((r) => {
-      const add = (d: Buffer) => {
-        log += d;
-        if (log.includes("Upload Complete")) r();
-      };
-      cli.stdout.on("data", add);
-      cli.stderr.on("data", add);
-    });
-    // The CLI may hang after an upload: stop it once done, or after 20 s at worst.
-    const exited = new Promise<void>((r) => cli.on("exit", () => r()));
-    const guard = setTimeout(() => cli.kill(), 20000);
-    cleanups.push(async () => {
-      clearTimeout(guard);
-      if (cli.exitCode === null) cli.kill();
-      await exited;
-    });
-    await b.waitForOutput("uploaded 3", 0, 20000);
-    await Promise.race([uploaded, exited]);
+    const log = await cliUpload(b, dir, script, { builtin_modules: modules });
+    await b.waitForOutput("uploaded 3");
     expect(log).toContain("Upload Complete");
     expect(b.storage.read(".bootcde")?.toString()).toBe('print("booted " + (40 + 2))');
     const mark = b.consoleOutput.length;
     await b.reboot();
     await b.waitForOutput("booted 42", mark);
     expect(b.consoleOutput).not.toContain("Uncaught");
+  });
+
+  it("saves to flash (SAVE_ON_SEND): piecewise Storage.write of .bootcde, then load()", async () => {
+    const b = await start();
+    const dir = mkdtempSync(join(tmpdir(), "vboard-cli-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const script = join(dir, "app.js");
+    // Over the CLI's 1024-byte chunk, so it takes two pieces.
+    const code = "// " + "pad ".repeat(300) + '\nvar greet = "from flash";\nsetTimeout(function () { print(greet, E.toString([104, 105])); }, 1);\n';
+    writeFileSync(script, code);
+    const writes: Array<[string, number | undefined, number | undefined]> = [];
+    const write = b.storage.write.bind(b.storage);
+    b.storage.write = (name, data, offset, size) => (writes.push([name, offset, size]), write(name, data, offset, size));
+    const mark = b.consoleOutput.length;
+    await cliUpload(b, dir, script, { binary_version: "2v29", builtin_modules: modules }, ["--config", "SAVE_ON_SEND=1"]);
+    await b.waitForOutput("from flash hi", mark);
+    expect(b.storage.read(".bootcde")?.toString()).toBe(code);
+    expect(writes.filter((w) => w[0] === ".bootcde")).toEqual([
+      [".bootcde", 0, code.length],
+      [".bootcde", 1024, undefined],
+    ]);
   });
 });

@@ -26,7 +26,7 @@ export interface VirtualBoardOptions {
   connectTimeoutMs?: number; // how long a socket connect may block (default 10000)
 }
 
-const BOOT_FILES = [".boot0", ".boot1", ".boot2", ".boot3", ".bootcde"];
+const BOOT_FILES = [".boot0", ".boot1", ".boot2", ".boot3", ".bootcde", ".bootrst"];
 const OUTPUT_CAP = 1 << 20;
 const BANNER =
   " ____                 _ \r\n|  __|___ ___ ___ _ _|_|___ ___ \r\n|  __|_ -| . |  _| | | |   | . |\r\n|____|___|  _|_| |___|_|_|_|___|\r\n         |_| espruino.com\r\n 2v29 (c) 2025 G.Williams\r\n\r\n";
@@ -239,6 +239,7 @@ export class VirtualBoard extends EventEmitter {
         if (a.clearFlash) this.storage.eraseAll();
         this.fresh();
         this.output(BANNER);
+        this.runResetFile();
         this.emit("reset");
         return;
       case "load":
@@ -247,6 +248,17 @@ export class VirtualBoard extends EventEmitter {
       case "reboot":
         this.powerOn();
         return;
+    }
+  }
+
+  // .bootrst (the CLI's "save to flash, persistent") runs after reset() as well as at boot.
+  private runResetFile(): void {
+    const b = this.storage.read(".bootrst");
+    if (!b || !this.fw) return;
+    try {
+      this.fw.exec(b.toString("latin1"), ".bootrst", false);
+    } catch (e) {
+      this.fw.printUncaught(e);
     }
   }
 

@@ -289,6 +289,10 @@ export class Firmware {
       CRC32: (d: unknown) => crc32(bytesOf([d])),
       getSizeOf: (v: unknown) => Math.max(1, new VarCounter(p.blockSize).count(v)),
       reboot: () => hw.request({ kind: "reboot" }),
+      // Pre-1v96 upload path of the CLI (SAVE_ON_SEND without a known firmware version).
+      setBootCode: guard((code: unknown) => {
+        hw.storage.write(".bootcde", Buffer.from(bytesOf([String(code ?? "")])));
+      }),
       hwRand: () => (Math.random() * 0x100000000) | 0,
       getTemperature: () => 25,
       getAnalogVRef: () => 3.3,
