@@ -3,9 +3,6 @@
 // shape to the layer above (write/close in, ondata/onclose out), so the MQTT client runs over it
 // as over TCP: MQTT bytes travel in binary messages, and as whole messages are passed up as a
 // byte stream, a packet may span messages and a message may hold several packets.
-//
-// Built by a function over closure state rather than a class: locals minify to one letter
-// where `this.` fields do not, which matters in the board's few kilobytes.
 import { alloc, Bytes, fromBinaryString, put, readU16BE, toBinaryString, utf8Decode, utf8Encode, view, writeU16BE } from "../bytes";
 import { base64 } from "../base64";
 import { ProtocolError, fail } from "../errors";

@@ -28,9 +28,10 @@ export function closeCodeOf(code: string): number {
 // checked), ping (9) or pong (10) frame.
 export type OnFrame = (op: number, data: Bytes) => void;
 
-// Returns the function to push received bytes into. max: the largest message accepted (default
-// 2^53 - 1), checked before allocating. server: the server role, which requires masked frames
-// (the client role forbids them).
+// Returns the function to push received bytes into; once it has thrown, the connection is to
+// be failed, not fed again. max: the largest message accepted (default 2^53 - 1), checked before
+// allocating. server: the server role, which requires masked frames (the client role forbids
+// them); when left out, the minifier drops the server-only code from the board build.
 export function createReceiver(on: OnFrame, max?: number, server?: boolean): (chunk: Bytes) => void {
   // 0 first header byte, 1 second, 2 extended length, 3 masking key, 4 payload.
   let s = 0;
