@@ -46,9 +46,13 @@ export function openTcp(sink: TransportSink, o: TcpOptions): SocketTransport {
     write(b) {
       if (live) socket.write(b);
     },
+    // end() flushes what was written (a DISCONNECT must not be lost, or the will fires); the
+    // timer covers a peer that never closes its side.
     close() {
       live = false;
-      socket.destroy();
+      if (socket.connecting) return void socket.destroy();
+      socket.end();
+      setTimeout(() => socket.destroy(), 1000).unref();
     },
   };
   socket.on(o.tls ? "secureConnect" : "connect", () => {
