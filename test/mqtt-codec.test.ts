@@ -145,6 +145,10 @@ describe("MQTT codec against mqtt-packet", () => {
     // 268,435,455 = ff ff ff 7f: the parser keeps only what arrived
     expect(parser.push(bin(0x30, 0xff, 0xff, 0xff, 0x7f, 0, 1, 0x74))).toEqual([]);
     expect(codeOf(() => new MqttParser(ALL_DECODERS).push(bin(0x30, 0xff, 0xff, 0xff, 0xff)))).toBe(C.E_REMAINING_LENGTH);
+    // ff ff ff 7f reads as exactly 268,435,455: a 268,435,460-byte packet with its 5-byte header
+    const maxHeader = bin(0x30, 0xff, 0xff, 0xff, 0x7f);
+    expect(new MqttParser(ALL_DECODERS, 268435460).push(maxHeader)).toEqual([]);
+    expect(codeOf(() => new MqttParser(ALL_DECODERS, 268435459).push(maxHeader))).toBe(C.E_TOO_LARGE);
     // the generator: 268,435,455 is the limit (measured before anything is allocated)
     const huge = { length: C.MAX_REMAINING_LENGTH - 2 } as unknown as Uint8Array;
     expect(codeOf(() => encodePublish({ type: 3, topic: "t", payload: huge, qos: 0, retain: false, dup: false }))).toBe(C.E_TOO_LARGE);
