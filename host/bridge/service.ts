@@ -120,7 +120,10 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     await link.connect();
     const bridge = new Bridge({ link, log });
     closers.push(() => bridge.stop());
-    if (opts.discovery !== false) attachDiscovery(bridge, log, { prefix: opts.discoveryPrefix, shareGroup: opts.shareGroup });
+    if (opts.discovery !== false) {
+      const stop = attachDiscovery(bridge, log, { prefix: opts.discoveryPrefix, shareGroup: opts.shareGroup });
+      closers.push(async () => stop());
+    }
     await bridge.start();
 
     const gateway = new Gateway({ bridge, log, token: plan.token, credentials: opts.credentials, highWaterBytes: opts.highWaterBytes });

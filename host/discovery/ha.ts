@@ -110,14 +110,13 @@ function parseIntText(payload: Uint8Array): number | null {
   return Math.round(Number(s));
 }
 
-export function attachDiscovery(bridge: Bridge, log: Logger, opts: DiscoveryOptions = {}): void {
+const MIRROR_MS = 250;
+
+// Returns a function that stops the mirror timer.
+export function attachDiscovery(bridge: Bridge, log: Logger, opts: DiscoveryOptions = {}): () => void {
   const prefix = opts.prefix ?? DEFAULT_PREFIX;
   const share = opts.shareGroup ? "$share/" + opts.shareGroup + "/" : "";
   const l = log.child({ c: "discovery" });
-  // Last text mirrored per topic: skips republishing unchanged values. Losing it only
-  // costs one redundant publish.
-  const mirrored = new Map<string, string>();
-
   const announced = new Map<string, string>(); // id -> configs last published
   const announce = (snap: DeviceSnapshot, force = false) => {
     const msgs = discoveryConfigs(snap, prefix).map((m) => [m.topic, JSON.stringify(m.config)]);
@@ -127,17 +126,39 @@ export function attachDiscovery(bridge: Bridge, log: Logger, opts: DiscoveryOpti
     for (const [topic, json] of msgs) bridge.publish(topic, json, true);
     l.info({ event: "announce", id: snap.id }, "home assistant discovery published");
   };
-  const mirror = (topic: string, value: string) => {
-    if (mirrored.get(topic) === value) return;
-    mirrored.set(topic, value);
+
+  // Mirrors are for Home Assistant, which has no use for a thousand updates a second: at
+  // most one publish per topic per MIRROR_MS window, the window's latest value winning
+  // (first change at once, the rest at the window's end). `sent` only skips republishing an
+  // unchanged value; losing it costs one redundant publish.
+  const sent = new Map<string, string>();
+  const dirty = new Map<string, string>();
+  let timer: NodeJS.Timeout | null = null;
+  const put = (topic: string, value: string) => {
+    if (sent.get(topic) === value) return;
+    sent.set(topic, value);
     bridge.publish(topic, value, true);
+  };
+  const endWindow = () => {
+    timer = null;
+    if (!dirty.size) return;
+    for (const [t, v] of dirty) put(t, v);
+    dirty.clear();
+    timer = setTimeout(endWindow, MIRROR_MS);
+    timer.unref();
+  };
+  const mirror = (topic: string, value: string) => {
+    if (timer) return void dirty.set(topic, value);
+    put(topic, value);
+    timer = setTimeout(endWindow, MIRROR_MS);
+    timer.unref();
   };
 
   bridge.addListener({
     device(snap, change) {
       if (change === "new" || change === "info") announce(snap);
       if (change === "removed") announced.delete(snap.id);
-      if (change === "removed") for (const k of mirrored.keys()) if (k.startsWith(topicOf(snap.id, ""))) mirrored.delete(k);
+      if (change === "removed") for (const k of sent.keys()) if (k.startsWith(topicOf(snap.id, ""))) sent.delete(k);
     },
     report(id, _msg, cmd, value) {
       const t = haTopics(id);
@@ -181,4 +202,9 @@ export function attachDiscovery(bridge: Bridge, log: Logger, opts: DiscoveryOpti
     }
     return true;
   });
+  return () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    dirty.clear();
+  };
 }

@@ -1,52 +1,103 @@
-// Per-client output with bounded memory. While the socket keeps up, messages go straight
-// out. Once the client's buffered bytes pass the high-water mark, new messages are parked
-// in one slot per key (for board messages the key is the message type), so a newer value
-// replaces an older unsent one: a slow browser sees the latest servo angle, not a backlog.
-// The slots are flushed as the socket drains (ws calls the send callback once the bytes
-// reach the kernel). Memory per client: high-water + one message per key.
+// Per-client output with bounded memory, writing pre-built WebSocket frames.
+//
+// Fan-out cost is what limits a bridge: one report goes to every client of a device. So a
+// frame is built once (frame() below: server frames are unmasked, so the bytes are the same
+// for every client) and written straight to each client's socket, and writes made in one
+// tick are corked into a single writev. `ws` still owns the handshake, the parsing of what
+// clients send, and control frames; with permessage-deflate off its Sender keeps no queue of
+// its own, so whole frames written here cannot interleave with its frames.
+//
+// While the socket keeps up, frames go straight out. Once the client's buffered bytes pass
+// the high-water mark, new frames are parked in one slot per key (for board messages the
+// key is the message type), so a newer value replaces an older unsent one: a slow browser
+// sees the latest servo angle, not a backlog. The slots are flushed as the socket drains
+// (the write callback fires once bytes reach the kernel). Memory per client: high-water +
+// one frame per key.
 import type { WebSocket } from "ws";
+import type { Socket } from "node:net";
 
-const BINARY = { binary: true };
-const TEXT = { binary: false };
+const OPEN = 1;
+
+// A whole, unmasked frame (FIN set) carrying payload with the given opcode (1 text, 2 binary).
+export function frame(opcode: 1 | 2, payload: Uint8Array | string): Buffer {
+  const data = typeof payload === "string" ? Buffer.from(payload, "utf8") : payload;
+  const n = data.length;
+  const head = n < 126 ? 2 : n < 65536 ? 4 : 10;
+  const f = Buffer.allocUnsafe(head + n);
+  f[0] = 0x80 | opcode;
+  if (head === 2) f[1] = n;
+  else if (head === 4) {
+    f[1] = 126;
+    f.writeUInt16BE(n, 2);
+  } else {
+    f[1] = 127;
+    f.writeUInt32BE(0, 2);
+    f.writeUInt32BE(n, 6);
+  }
+  f.set(data, head);
+  return f;
+}
 
 export class BoundedSender {
-  private pending = new Map<string | number, Uint8Array | string>();
-  private readonly onWritten: (err?: Error) => void;
-  dropped = 0; // values replaced before they could be sent
+  private pending = new Map<string | number, Buffer>();
+  private readonly onWritten: (err?: Error | null) => void;
+  private readonly uncork: () => void;
+  private corked = false;
+  dropped = 0; // frames replaced before they could be sent
 
   constructor(
     private ws: WebSocket,
     private highWater: number,
   ) {
-    // One callback per client, not one closure per message.
+    // One callback of each kind per client, not one closure per message.
     this.onWritten = (err) => {
       if (!err && this.pending.size && this.ws.bufferedAmount < this.highWater) this.flush();
     };
+    this.uncork = () => {
+      this.corked = false;
+      this.socket()?.uncork();
+    };
   }
 
-  send(key: string | number, data: Uint8Array | string): void {
-    if (this.ws.readyState !== 1) return;
+  private socket(): Socket | null {
+    return (this.ws as unknown as { _socket: Socket | null })._socket;
+  }
+
+  // f: a frame from frame(); key: what a newer frame may replace while the client is slow.
+  send(key: string | number, f: Buffer): void {
+    if (this.ws.readyState !== OPEN) return;
     if (this.pending.size || this.ws.bufferedAmount >= this.highWater) {
       if (this.pending.has(key)) {
         this.dropped++;
-        this.pending.delete(key); // re-insert: keeps delivery order by latest arrival
+        this.pending.delete(key); // re-insert: delivery follows the latest arrival order
       }
-      this.pending.set(key, data);
+      this.pending.set(key, f);
       return;
     }
-    this.ws.send(data, typeof data === "string" ? TEXT : BINARY, this.onWritten);
+    this.write(f);
   }
 
   get queued(): number {
     return this.pending.size;
   }
 
+  private write(f: Buffer): void {
+    const s = this.socket();
+    if (!s) return;
+    if (!this.corked) {
+      this.corked = true;
+      s.cork();
+      process.nextTick(this.uncork);
+    }
+    s.write(f, this.onWritten);
+  }
+
   private flush(): void {
-    for (const [key, data] of this.pending) {
-      if (this.ws.readyState !== 1) return this.pending.clear();
+    for (const [key, f] of this.pending) {
+      if (this.ws.readyState !== OPEN) return this.pending.clear();
       if (this.ws.bufferedAmount >= this.highWater) return;
       this.pending.delete(key);
-      this.ws.send(data, typeof data === "string" ? TEXT : BINARY, this.onWritten);
+      this.write(f);
     }
   }
 }

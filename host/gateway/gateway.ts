@@ -13,7 +13,7 @@ import type { DeviceSnapshot } from "../bridge/registry";
 import { isValidId, type CredentialStore } from "../auth/credentials";
 import { tokenFromRequest, tokenMatches, basicFromRequest } from "../auth/token";
 import type { Logger } from "../log";
-import { BoundedSender } from "./bounded-sender";
+import { BoundedSender, frame } from "./bounded-sender";
 
 export const CLOSE_PROTOCOL = 1002; // sent by ws itself for bad framing
 export const CLOSE_UNSUPPORTED = 1003; // a frame type the channel does not carry
@@ -53,6 +53,7 @@ function reason(e: unknown): string {
 }
 
 const REPORTS = [SERVO_ANGLE, LIGHT_LEVEL, LED_DUTY];
+const binFrame = (cmd: number, value: number) => frame(2, encodeMessage(cmd, value));
 
 export class Gateway {
   private wss: WebSocketServer;
@@ -163,11 +164,11 @@ export class Gateway {
     const snap = this.opts.bridge.device(id);
     if (snap) {
       const s = snap.state;
-      if (s.servo !== null) v.out.send(SERVO_ANGLE, encodeMessage(SERVO_ANGLE, s.servo));
-      if (s.light !== null) v.out.send(LIGHT_LEVEL, encodeMessage(LIGHT_LEVEL, s.light));
-      if (s.led !== null) v.out.send(LED_DUTY, encodeMessage(LED_DUTY, s.led));
+      if (s.servo !== null) v.out.send(SERVO_ANGLE, binFrame(SERVO_ANGLE, s.servo));
+      if (s.light !== null) v.out.send(LIGHT_LEVEL, binFrame(LIGHT_LEVEL, s.light));
+      if (s.led !== null) v.out.send(LED_DUTY, binFrame(LED_DUTY, s.led));
     }
-    v.out.send(STATUS, encodeMessage(STATUS, snap?.status === "online" ? 1 : 0));
+    v.out.send(STATUS, binFrame(STATUS, snap?.status === "online" ? 1 : 0));
   }
 
   private onViewerMessage(v: Viewer, data: Buffer, isBinary: boolean): void {
@@ -188,14 +189,15 @@ export class Gateway {
   private onReport(id: string, msg: Uint8Array, cmd: number): void {
     const set = this.viewers.get(id);
     if (!set) return;
-    for (const v of set) v.out.send(cmd, msg);
+    const f = frame(2, msg); // one frame for every client
+    for (const v of set) v.out.send(cmd, f);
   }
 
   // --- boards in binary-WS mode ---
 
   private addBoard(ws: WebSocket, id: string, addr: string): void {
     const out = new BoundedSender(ws, this.highWater);
-    const b: Board = { ws, id, addr, out, toBoard: (cmd) => out.send(cmd[0], cmd) };
+    const b: Board = { ws, id, addr, out, toBoard: (cmd) => out.send(cmd[0], frame(2, cmd)) };
     this.track(ws, "board", id, addr);
     const old = this.boards.get(id);
     if (old) this.reject(old, CLOSE_POLICY, "replaced by a newer connection", id);
@@ -253,23 +255,23 @@ export class Gateway {
       } catch (e) {
         return this.reject(d, CLOSE_INVALID, "invalid JSON", null);
       }
-      if (msg && msg.type === "ping") d.out.send("pong", JSON.stringify({ type: "pong" }));
-      else if (msg && msg.type === "list") d.out.send("hello", JSON.stringify({ type: "devices", devices: this.opts.bridge.devices() }));
+      if (msg && msg.type === "ping") d.out.send("pong", frame(1, JSON.stringify({ type: "pong" })));
+      else if (msg && msg.type === "list") d.out.send("hello", frame(1, JSON.stringify({ type: "devices", devices: this.opts.bridge.devices() })));
       else this.reject(d, CLOSE_POLICY, "unknown request", null);
     });
-    d.out.send("hello", JSON.stringify({ type: "devices", devices: this.opts.bridge.devices() }));
+    d.out.send("hello", frame(1, JSON.stringify({ type: "devices", devices: this.opts.bridge.devices() })));
   }
 
   private onDevice(snap: DeviceSnapshot, change: string): void {
     if (change === "status") {
       const set = this.viewers.get(snap.id);
       if (set) {
-        const msg = encodeMessage(STATUS, snap.status === "online" ? 1 : 0);
-        for (const v of set) v.out.send(STATUS, msg);
+        const f = binFrame(STATUS, snap.status === "online" ? 1 : 0);
+        for (const v of set) v.out.send(STATUS, f);
       }
     }
     if (!this.dashboards.size) return;
-    const json = JSON.stringify({ type: "device", change, device: snap });
+    const json = frame(1, JSON.stringify({ type: "device", change, device: snap }));
     // Keyed by device: a slow dashboard gets each device's latest snapshot.
     for (const d of this.dashboards) d.out.send("d:" + snap.id, json);
   }
