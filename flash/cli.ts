@@ -71,24 +71,35 @@ const OUTCOME_TEXT: Record<string, string> = {
 };
 
 export function describeResult(r: PushResult): string {
+  if (r.outcome === "installed") return r.id + ": installed, restarting (" + r.size + " B in " + (r.ms / 1000).toFixed(2) + " s)";
   if (r.outcome === "updated") return r.id + ": updated to " + r.version + " (" + r.size + " B in " + (r.ms / 1000).toFixed(2) + " s" + (r.resumes ? ", resumed " + r.resumes + "x" : "") + ")";
   const text = (r.code && OUTCOME_TEXT[r.code]) || r.outcome + (r.code ? " (" + r.code + ")" : "");
   return r.id + ": " + text + (r.outcome === "rolled-back" ? "; running " + r.version : "");
 }
 
-// Devices with the OTA receiver announce their status retained on pinwire/<id>/ota/s.
-async function discover(client: mqtt.MqttClient, quietMs = 500): Promise<string[]> {
+// Devices with the OTA receiver announce their status retained on pinwire/<id>/ota/s. The
+// broker sends retained messages right after the SUBACK, so a message we publish to ourselves
+// after the SUBACK comes back behind them: when it arrives, the list is complete.
+async function discover(client: mqtt.MqttClient, limitMs = 5000): Promise<string[]> {
   const ids = new Set<string>();
-  const onMsg = (topic: string) => {
-    const m = /^pinwire\/([^/]+)\/ota\/s$/.exec(topic);
-    if (m) ids.add(m[1]);
-  };
+  const sync = "pinwire/$push/" + client.options.clientId;
+  let timer: NodeJS.Timeout | undefined;
+  let onMsg: (topic: string) => void = () => {};
+  const synced = new Promise<void>((resolve) => {
+    onMsg = (topic: string) => {
+      const m = /^pinwire\/([^/]+)\/ota\/s$/.exec(topic);
+      if (m) ids.add(m[1]);
+      else if (topic === sync) resolve();
+    };
+    timer = setTimeout(resolve, limitMs);
+  });
   client.on("message", onMsg);
-  await client.subscribeAsync("pinwire/+/ota/s");
-  // Retained messages follow the SUBACK; give them a moment to arrive.
-  await new Promise((r) => setTimeout(r, quietMs));
+  await client.subscribeAsync(["pinwire/+/ota/s", sync]);
+  await client.publishAsync(sync, "", { qos: 1 });
+  await synced;
+  clearTimeout(timer);
   client.removeListener("message", onMsg);
-  await client.unsubscribeAsync("pinwire/+/ota/s");
+  await client.unsubscribeAsync(["pinwire/+/ota/s", sync]);
   return [...ids].sort();
 }
 
@@ -107,6 +118,7 @@ interface PushFlags {
   boots?: number;
   chunk?: number;
   progress: boolean;
+  wait?: boolean;
 }
 
 export async function runPush(script: string | undefined, o: PushFlags, out: (line: string) => void = (l) => process.stdout.write(l + "\n")): Promise<PushResult[]> {
@@ -153,6 +165,7 @@ export async function runPush(script: string | undefined, o: PushFlags, out: (li
           health: o.health,
           boots: o.boots,
           maxChunk: o.chunk,
+          waitBoot: o.wait !== false,
           onProgress: (done) => b?.update(done),
           onPhase: (phase) => b?.update({ phase }),
         });
@@ -252,8 +265,9 @@ export function registerFlashCommands(program: Command): void {
     .option("--boots <n>", "failed boots allowed before rollback", int)
     .option("--chunk <bytes>", "smaller chunks than the device's own", int)
     .option("--no-progress", "no progress bars")
+    .option("--no-wait", "do not wait for the device to boot the new script and report")
     .action(async (script: string | undefined, o: PushFlags) => {
       const results = await runPush(script, o);
-      if (results.some((r) => r.outcome !== "updated")) process.exitCode = 1;
+      if (results.some((r) => r.outcome !== "updated" && r.outcome !== "installed")) process.exitCode = 1;
     });
 }

@@ -5,7 +5,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { pushScript } from "../flash/push";
 import { randomBytes } from "node:crypto";
 import { BOOT_RUNNING, chunkOffset, errCode, msgTag, msgType, OTA_CHUNK, OTA_ERR, otaReplyTopic, otaTopic } from "../shared/ota";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { buildManifest } from "../flash/push";
+import { runPush } from "../flash/cli";
+import { tempDir } from "./host-helpers";
 import { appWithVersion, type Board, bootStatus, type Broker, flashedBoard, hostClient, type Proxy, startBroker, startProxy } from "./ota-rig";
 
 let broker: Broker;
@@ -166,5 +170,43 @@ describe("OTA push to a virtual ESP8266", () => {
     const r = await pushScript(host, { id: "ota8", image: randomBytes(70000), version: "8.0.0" });
     expect(r).toMatchObject({ outcome: "refused", code: "space" });
     expect(state(b)).toMatchObject({ c: "pw.a" });
+  });
+
+  it("push --all reaches every board that reports OTA status and reports each one's result", async () => {
+    // A broker of its own: the boards of the other tests left retained statuses behind.
+    const fleetBroker = await startBroker();
+    const { dir, cleanup } = tempDir("pinwire-fleet-");
+    const k2 = randomBytes(16).toString("hex");
+    const k3 = randomBytes(16).toString("hex");
+    const fleet: Board[] = [];
+    const watch = await hostClient(fleetBroker.url);
+    try {
+      for (const [id, extra] of [["fleet1", {}], ["fleet2", { otaKey: k2 }], ["fleet3", { otaKey: k3 }]] as const) {
+        const b = await flashedBoard(id, fleetBroker.port, "esp8266", extra);
+        fleet.push(b);
+        const up = bootStatus(watch, id, (s) => s.state === BOOT_RUNNING);
+        await b.vb.boot();
+        await up;
+      }
+      const file = join(dir, "app.js");
+      writeFileSync(file, appWithVersion("esp8266", "10.0.0"), "latin1");
+      const keys = join(dir, "keys.json");
+      writeFileSync(keys, JSON.stringify({ fleet2: k2 }));
+      const lines: string[] = [];
+      const results = await runPush(file, { all: true, board: "esp8266", broker: fleetBroker.url, scriptVersion: "10.0.0", keys, progress: false }, (l) => lines.push(l));
+      expect(results.map((r) => [r.id, r.outcome, r.code ?? ""])).toEqual([
+        ["fleet1", "updated", ""],
+        ["fleet2", "updated", ""],
+        ["fleet3", "refused", "unsigned"],
+      ]);
+      expect(lines[0]).toMatch(/^fleet1: updated to 10\.0\.0/);
+      expect(lines[2]).toContain("fleet3: refused: the device has an OTA key and the script is not signed");
+      expect(state(fleet[2])).toMatchObject({ c: "pw.a", v: "0.1.0" });
+    } finally {
+      await watch.endAsync(true);
+      for (const b of fleet) await b.close();
+      await fleetBroker.close();
+      cleanup();
+    }
   });
 });
