@@ -5,7 +5,8 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { readFile, stat } from "node:fs/promises";
-import { join, normalize, extname, sep } from "node:path";
+import { join, normalize, extname, sep, dirname } from "node:path";
+import { createRequire } from "node:module";
 import type { Bridge } from "../bridge/bridge";
 import type { Gateway } from "../gateway/gateway";
 import { tokenFromRequest, tokenMatches } from "../auth/token";
@@ -43,6 +44,17 @@ const TYPES: Record<string, string> = {
   ".map": "application/json",
 };
 
+// uPlot's dist files for the dashboard's chart, served from the installed package (no CDN,
+// no copy in the repo); null when uplot is not installed.
+const UPLOT_DIR = (() => {
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve("uplot/package.json")), "dist");
+  } catch {
+    return null;
+  }
+})();
+const UPLOT_PREFIX = "/vendor/uplot/";
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const s = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", "content-length": Buffer.byteLength(s) });
@@ -53,7 +65,7 @@ export async function startHttp(opts: HttpOptions): Promise<HttpFront> {
   const log = opts.log.child({ c: "http" });
   const root = normalize(opts.dashboardDir + sep);
 
-  async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+  async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string, root: string): Promise<void> {
     let rel: string;
     try {
       rel = decodeURIComponent(pathname);
@@ -91,7 +103,9 @@ export async function startHttp(opts: HttpOptions): Promise<HttpFront> {
       }
       return sendJson(res, 404, { error: "not found" });
     }
-    serveStatic(req, res, path).catch((e) => {
+    const vendor = UPLOT_DIR !== null && path.startsWith(UPLOT_PREFIX);
+    const served = vendor ? serveStatic(req, res, path.slice(UPLOT_PREFIX.length - 1), normalize(UPLOT_DIR + sep)) : serveStatic(req, res, path, root);
+    served.catch((e) => {
       log.error({ err: String(e) }, "static file error");
       if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
     });
