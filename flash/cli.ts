@@ -7,14 +7,16 @@ import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import { MultiBar, Presets, SingleBar } from "cli-progress";
-import mqtt from "mqtt";
+import type { MqttClient } from "mqtt";
 import { crc32 } from "../shared/crc32";
 import { VERSION } from "../device/version";
-import { BOARDS, buildBoard } from "../scripts/device-bundle.mjs";
-import { writeFirmware } from "./firmware";
-import { FlashError, listPorts, pickPort } from "./ports";
-import { pushScript, type PushResult } from "./push";
-import { CONFIG_FILE, flashBoard } from "./usb";
+import { FlashError } from "./errors";
+import type { PushResult } from "./push";
+
+// The modules behind each command (bundler, serial ports, esptool-js, mqtt) load when the
+// command runs, so the other pinwire commands do not pay for them at start-up.
+const BOARDS = ["esp8266", "esp32", "linux"];
+const CONFIG_FILE = "pinwire.json";
 
 function int(v: string): number {
   const n = Number(v);
@@ -80,7 +82,7 @@ export function describeResult(r: PushResult): string {
 // Devices with the OTA receiver announce their status retained on pinwire/<id>/ota/s. The
 // broker sends retained messages right after the SUBACK, so a message we publish to ourselves
 // after the SUBACK comes back behind them: when it arrives, the list is complete.
-async function discover(client: mqtt.MqttClient, limitMs = 5000): Promise<string[]> {
+async function discover(client: MqttClient, limitMs = 5000): Promise<string[]> {
   const ids = new Set<string>();
   const sync = "pinwire/$push/" + client.options.clientId;
   let timer: NodeJS.Timeout | undefined;
@@ -132,10 +134,13 @@ export async function runPush(script: string | undefined, o: PushFlags, out: (li
     image = readFileSync(script);
     version = o.scriptVersion ?? basename(script).replace(/\.js$/, "") + "-" + crc32(image).toString(16).padStart(8, "0");
   } else {
+    const { buildBoard } = await import("../scripts/device-bundle.mjs");
     image = readFileSync((await buildBoard(o.board)).file);
     version = o.scriptVersion ?? VERSION;
   }
   const keys: Record<string, string> = o.keys ? readJson(o.keys, "keys") : {};
+  const { default: mqtt } = await import("mqtt");
+  const { pushScript } = await import("./push");
   const client = await mqtt
     .connectAsync(brokerUrl, {
       username: o.username,
@@ -192,6 +197,7 @@ export function registerFlashCommands(program: Command): void {
     .option("--timeout <s>", "give up after this many seconds", int, 180)
     .action(async (o) => {
       const config = readJson(o.config, "config");
+      const { flashBoard } = await import("./usb");
       const t0 = Date.now();
       const b = process.stderr.isTTY ? bar("flash") : null;
       let started = false;
@@ -225,6 +231,8 @@ export function registerFlashCommands(program: Command): void {
     .option("--flash-size <size>", "ESP8266: 512KB, 1MB, 2MB or 4MB (default from the file name, else 4MB)")
     .option("--flash-mode <mode>", "qio, qout, dio or dout", "dio")
     .action(async (o) => {
+      const { listPorts, pickPort } = await import("./ports");
+      const { writeFirmware } = await import("./firmware");
       const port = o.port ?? pickPort(await listPorts());
       const t0 = Date.now();
       const b = process.stderr.isTTY ? bar("firmware") : null;

@@ -4,19 +4,13 @@
 import { connect, type Socket } from "node:net";
 import { SerialPortStream, type StreamOptions } from "@serialport/stream";
 import { SerialPort } from "serialport";
+import { FlashError } from "./errors";
 
 export type PortInfo = Awaited<ReturnType<typeof SerialPort.list>>[number];
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Binding = StreamOptions<any>["binding"];
 
-export class FlashError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { FlashError };
 
 // Ports that are a real device: Linux also lists the 32 built-in /dev/ttyS* UARTs, which
 // have no USB ids and nothing attached.
