@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { createLogger, type Logger } from "./log";
 import { CredentialStore, defaultCredentialsPath, generateSecret, isValidId } from "./auth/credentials";
 import { startService, ConfigError, type Service } from "./bridge/service";
+import { registerFlashCommands } from "../flash/cli";
 
 function port(v: string): number {
   const n = Number(v);
@@ -190,6 +191,7 @@ export function buildProgram(): Command {
     .action((o) => {
       for (const u of CredentialStore.load(o.credentials).list()) process.stdout.write(u.id + "\t" + u.role + "\n");
     });
+  registerFlashCommands(program); // flash, firmware, push (engineer G, flash/cli.ts)
   return program;
 }
 
