@@ -1,13 +1,14 @@
 // The board runtime's figures: minified bundle size per board (scripts/device-bundle.mjs,
 // what gets flashed) and the messages per second the board's MQTT path sustains on the
 // virtual board: commands (SERVO_ROTATE, QoS 1) in through Aedes, state reports (QoS 1) out,
-// a few commands in flight at once. Run: npm run bench:device. The last line is the summary.
+// a few commands in flight at once (broker sockets without Nagle, see test/device-harness.ts).
+// Run: npm run bench:device. The last line is the summary.
 import { buildBoard } from "../scripts/device-bundle.mjs";
 import { encodeMessage, SERVO_ANGLE, SERVO_ROTATE } from "../shared/messages";
 import { bootBoard, startAedes, stateOf, Watcher } from "../test/device-harness";
 
 const COMMANDS = Number(process.env.BENCH_COMMANDS || 1500);
-const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT || 16);
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT || 4);
 
 async function throughput(): Promise<{ rate: number; reports: number; free: number }> {
   const broker = await startAedes();

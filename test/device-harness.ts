@@ -46,6 +46,8 @@ export async function startAedes(): Promise<TestBroker> {
       for (const s of [tcp, web])
         s.on("connection", (c: net.Socket) => {
           socks.add(c);
+          // Nagle plus delayed ACKs on the broker side would cap a round trip at ~40 ms.
+          c.setNoDelay(true);
           c.on("close", () => socks.delete(c));
         });
       const wss = new WebSocketServer({ server: web, path: "/mqtt" });
