@@ -73,7 +73,8 @@ export function appStart(cfg: any, pins: any, sendMsg: (cmd: number, value: numb
   const e = cfg.encoder;
   const l = cfg.light;
   servoStart(pins.servo, opt(cfg.servo, "min", 0.5), opt(cfg.servo, "max", 2.5));
-  ledStart(pins.led, opt(cfg.led, "freq", 1000), opt(cfg.led, "gamma", 1));
+  // The ESP8266's PWM has one frequency for every pin: the LED shares the servo's 50 Hz there.
+  ledStart(pins.led, opt(cfg.led, "freq", PINWIRE_BOARD === "esp8266" ? 50 : 1000), opt(cfg.led, "gamma", 1));
   servoSet(90);
   if (pins.clk != null && pins.dt != null) encoderStart(pins.clk, pins.dt, opt(e, "min", -90), opt(e, "max", 90), opt(e, "debounce", 2), turned);
   if (pins.light != null)

@@ -12,7 +12,7 @@
 //  "servo": {"min": 0.5, "max": 2.5}      pulse width in ms for 0 and 180 deg
 //  "encoder": {"min": -90, "max": 90, "debounce": 2}
 //  "light": {"dark": 0, "bright": 1, "period": 250, "avg": 4, "hyst": 2}  raw = analogRead 0..1
-//  "led": {"freq": 1000, "gamma": 1}
+//  "led": {"freq": 1000, "gamma": 1}     freq default 50 on the ESP8266 (one PWM frequency for all pins)
 //  "keepalive": 30}                       MQTT keepalive in seconds
 
 export interface Url {
