@@ -4,8 +4,9 @@
 // real sockets, simulated WiFi and the console on TCP for the Espruino CLI.
 import { EventEmitter } from "node:events";
 import { ConsoleServer } from "./console-server";
+import { Encoder } from "./encoder";
 import { NetBridge } from "./netbridge";
-import { PinBank, type Level } from "./pins";
+import { PinBank } from "./pins";
 import { PROFILES, type BoardName, type BoardProfile, type PinMap } from "./profile";
 import { trackRejections, untrackRejections } from "./rejections";
 import { Repl } from "./repl";
@@ -30,41 +31,6 @@ const BOOT_FILES = [".boot0", ".boot1", ".boot2", ".boot3", ".bootcde", ".bootrs
 const OUTPUT_CAP = 1 << 20;
 const BANNER =
   " ____                 _ \r\n|  __|___ ___ ___ _ _|_|___ ___ \r\n|  __|_ -| . |  _| | | |   | . |\r\n|____|___|  _|_| |___|_|_|_|___|\r\n         |_| espruino.com\r\n 2v29 (c) 2025 G.Williams\r\n\r\n";
-
-// Rotary encoder on the CLK/DT pins: real quadrature edges through the GPIO model.
-export class Encoder {
-  constructor(private board: VirtualBoard) {}
-
-  // The module's pull-ups hold CLK and DT high from power-on.
-  rest(): void {
-    const { clk, dt } = this.board.pinMap();
-    for (const p of [clk, dt]) if (p && this.board.pins.has(p) && !this.board.pins.isDriven(p)) this.board.pins.drive(p, 1);
-  }
-
-  // steps > 0 clockwise (CLK leads DT), < 0 anticlockwise. One step = one CLK transition
-  // followed by DT following it (half a quadrature cycle), so a decoder watching CLK on both
-  // edges counts one per step. Each edge waits until its watch events are delivered (and
-  // debounce timers have run), so a callback reading DT sees the level of that moment.
-  async turn(steps: number, pins: { clk?: string; dt?: string } = {}): Promise<void> {
-    const clk = pins.clk ?? this.board.pinMap().clk;
-    const dt = pins.dt ?? this.board.pinMap().dt;
-    if (!clk || !dt) throw new Error("encoder pins not configured");
-    const bank = this.board.pins;
-    if (bank.level(clk) !== bank.level(dt) || !bank.isDriven(clk)) {
-      bank.drive(clk, 1);
-      bank.drive(dt, 1);
-      await bank.settled();
-    }
-    for (let i = 0; i < Math.abs(steps); i++) {
-      const to = (1 - bank.level(clk)) as Level;
-      const [first, second] = steps > 0 ? [clk, dt] : [dt, clk];
-      bank.drive(first, to);
-      await bank.settled();
-      bank.drive(second, to);
-      await bank.settled();
-    }
-  }
-}
 
 export class VirtualBoard extends EventEmitter {
   readonly profile: BoardProfile;

@@ -1,12 +1,11 @@
 // One firmware lifetime: a fresh vm context with Espruino's API and quirks, from power-on
 // (or reset()) to the next reset. The hardware that outlives it (pins, Storage, sockets'
 // worker, console) belongs to the VirtualBoard and is reached through `Hardware`.
-import { createHash } from "node:crypto";
-import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import vm from "node:vm";
 import { crc32 } from "./crc32";
 import { formatArgs, uncaughtText } from "./format";
+import { bytesOf, cryptoModule, heatshrinkModule, storageModule } from "./modules";
 import { staticVars, VarCounter } from "./memory";
 import { ConnectError, type NetBridge, type SocketEvent } from "./netbridge";
 import { now, type Level, type PinBank } from "./pins";
@@ -49,28 +48,6 @@ interface Helpers {
 
 const DEFAULT_PWM_HZ = 1000;
 
-// Espruino's own heatshrink build (EspruinoTools ships it as wasm with the board's window
-// and lookahead sizes), loaded on first use.
-let heatshrinkLib: { compress(b: Uint8Array): Uint8Array; decompress(b: Uint8Array): Uint8Array } | undefined;
-function heatshrink() {
-  heatshrinkLib ??= createRequire(import.meta.url)("espruino/libs/heatshrink.js");
-  return heatshrinkLib!;
-}
-
-// Bytes of anything E.toString/Storage.write/CRC32 accept: strings (one byte per char),
-// numbers (one byte), arrays and typed arrays (recursively), ArrayBuffers, {data, count}.
-export function bytesOf(v: unknown, out: number[] = []): number[] {
-  if (typeof v === "string") for (let i = 0; i < v.length; i++) out.push(v.charCodeAt(i) & 255);
-  else if (typeof v === "number" || typeof v === "boolean") out.push(Number(v) & 255);
-  else if (ArrayBuffer.isView(v)) for (const b of new Uint8Array(v.buffer, v.byteOffset, v.byteLength)) out.push(b);
-  else if (Object.prototype.toString.call(v) === "[object ArrayBuffer]") for (const b of new Uint8Array(v as ArrayBuffer)) out.push(b);
-  else if (Array.isArray(v)) for (const x of v) bytesOf(x, out);
-  else if (v && typeof v === "object" && "data" in v) {
-    const n = Number((v as { count?: number }).count ?? 1);
-    for (let i = 0; i < n; i++) bytesOf((v as { data: unknown }).data, out);
-  }
-  return out;
-}
 
 const latin1 = (b: number[] | Buffer): string => Buffer.from(b).toString("latin1");
 
@@ -307,55 +284,9 @@ export class Firmware {
       enableWatchdog: () => {},
     };
     const storage = hw.storage;
-    const Storage = {
-      read: guard((name: unknown, offset?: unknown, length?: unknown) => {
-        const b = storage.read(String(name));
-        if (!b) return undefined;
-        const o = offset === undefined ? 0 : Number(offset);
-        const l = length === undefined ? b.length - o : Number(length);
-        return b.subarray(o, o + l).toString("latin1");
-      }),
-      readJSON: guard((name: unknown, noExceptions?: unknown) => {
-        const b = storage.read(String(name));
-        if (!b) return undefined;
-        try {
-          return this.h.obj(b.toString("latin1"));
-        } catch (e) {
-          if (noExceptions) return undefined;
-          throw e;
-        }
-      }),
-      readArrayBuffer: guard((name: unknown) => {
-        const b = storage.read(String(name));
-        return b ? new this.h.Uint8Array(b).buffer : undefined;
-      }),
-      write: guard((name: unknown, data: unknown, offset?: unknown, size?: unknown) => {
-        const d = typeof data === "object" && data !== null && !ArrayBuffer.isView(data) && !Array.isArray(data) && Object.prototype.toString.call(data) !== "[object ArrayBuffer]" ? String(data) : data;
-        storage.write(String(name), Buffer.from(bytesOf([d])), offset === undefined ? 0 : Number(offset), size === undefined ? undefined : Number(size));
-        return true;
-      }),
-      writeJSON: guard((name: unknown, obj: unknown) => {
-        storage.write(String(name), Buffer.from(JSON.stringify(obj), "latin1"));
-        return true;
-      }),
-      erase: guard((name: unknown) => storage.erase(String(name))),
-      eraseAll: () => storage.eraseAll(),
-      list: guard((re?: unknown) => {
-        let l = storage.list();
-        if (re && typeof (re as RegExp).test === "function") l = l.filter((n) => (re as RegExp).test(n));
-        return this.h.obj(JSON.stringify(l));
-      }),
-      getFree: () => storage.getFree(),
-      getStats: () =>
-        this.h.obj(JSON.stringify({ totalBytes: storage.capacity, freeBytes: storage.getFree(), fileBytes: storage.used(), fileCount: storage.list().length, trashBytes: 0, trashCount: 0 })),
-      compact: () => {},
-      debug: () => {},
-    };
-    const hash = (alg: string) => (d: unknown) => new this.h.Uint8Array(createHash(alg).update(Buffer.from(bytesOf([d]))).digest()).buffer;
-    const crypto: Record<string, unknown> = { SHA1: hash("sha1") };
-    if (p.sha256) crypto.SHA256 = hash("sha256");
-    const packer = (f: "compress" | "decompress") => (d: unknown) => new this.h.Uint8Array(heatshrink()[f](new Uint8Array(bytesOf([d])))).buffer;
-    const hs = { compress: packer("compress"), decompress: packer("decompress") };
+    const realm = { obj: (v: unknown) => this.obj(v), bytes: (b: ArrayLike<number>) => new this.h.Uint8Array(b) };
+    const Storage = storageModule(storage, realm, guard);
+    const crypto = cryptoModule(p.sha256, realm);
     const chip = {
       getState: () => this.h.obj(JSON.stringify({ sdkVersion: "vboard", cpuFrequency: 80, freeHeap: 20000, maxCon: 10, flashMap: "4MB:1024/1024" })),
       getResetInfo: () => this.h.obj(JSON.stringify({ code: 0, reason: "power on" })),
@@ -403,7 +334,7 @@ export class Firmware {
       env: JSON.stringify(p.env),
       Storage,
       crypto,
-      heatshrink: p.modules.includes("heatshrink") ? hs : null,
+      heatshrink: p.modules.includes("heatshrink") ? heatshrinkModule(realm) : null,
       chip,
       has: { tls: p.modules.includes("tls"), Wifi: p.modules.includes("Wifi"), ESP8266: p.name === "esp8266", ESP32: p.name === "esp32" },
       wifi: wifiBridge,

@@ -68,8 +68,10 @@ export class TimerTable {
       const t = this.earliest();
       if (!t || t.due > now) break;
       if (t.repeat) {
-        // Intervals keep their phase (no drift), but never queue up a backlog.
-        t.due = Math.max(t.due + Math.max(t.ms, 1), now);
+        // Intervals keep their phase (no drift; a late loop catches up in due order) unless
+        // more than a second behind, so a long stall does not replay a flood of calls.
+        t.due += Math.max(t.ms, 1);
+        if (t.due < now - 1000) t.due = now;
         t.seq = this.seq++;
       } else this.timers.delete(t.id);
       this.run(t.fn, t.args);
