@@ -1,0 +1,152 @@
+// The live dashboard in Debian's Chromium (playwright-core) against the whole stack in this
+// process: embedded Aedes + bridge + gateway + HTTP (with a dashboard token), and a virtual
+// ESP8266 running the real device bundle over MQTT. Every wait is on a page or stack condition.
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import type { Socket } from "node:net";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Service } from "../host/bridge/service";
+import { startTestService, waitDevice } from "./host-helpers";
+import { bootBoard, angle, type Rig } from "./device-harness";
+
+const TOKEN = "dash-token-1";
+const ID = "dash1";
+
+let svc: Service;
+let rig: Rig;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const pageErrors: string[] = [];
+const foreignRequests: string[] = [];
+
+beforeAll(async () => {
+  svc = await startTestService({ token: TOKEN });
+  [rig, browser] = await Promise.all([
+    bootBoard({ id: ID, broker: svc.mqttUrl, light: { period: 40, avg: 1 } }),
+    chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    }),
+  ]);
+  await waitDevice(svc, ID, (d) => d.status === "online" && d.state.servo === 90 && d.info !== null);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await rig?.close();
+  await svc?.close();
+});
+
+async function open(opts: { token?: string | null; viewport?: { width: number; height: number } } = {}): Promise<Page> {
+  const ctx = await browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 900 }, deviceScaleFactor: opts.viewport ? 2 : 1 });
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  page.on("console", (m) => m.type() === "error" && !/WebSocket|401|Failed to load resource/.test(m.text()) && pageErrors.push(m.text()));
+  page.on("request", (r) => !r.url().startsWith(svc.httpUrl + "/") && foreignRequests.push(r.url()));
+  const token = opts.token === undefined ? TOKEN : opts.token;
+  await page.goto(svc.httpUrl + "/" + (token ? "?token=" + token : ""));
+  return page;
+}
+
+const card = (page: Page, id = ID) => page.locator(`article.card[data-device="${id}"]`);
+const gaugeAngle = (page: Page, value: number) =>
+  page.waitForFunction(([id, v]) => document.querySelector(`article[data-device="${id}"] svg.gauge`)?.getAttribute("data-angle") === String(v), [ID, value] as const);
+
+describe("dashboard", () => {
+  it("lists the device online with its info, and the encoder moves the gauge", async () => {
+    const page = await open();
+    await expect.poll(() => page.locator(`#device-list li[data-device="${ID}"]`).getAttribute("data-status")).toBe("online");
+    const c = card(page);
+    await expect.poll(() => c.getAttribute("data-status")).toBe("online");
+    await gaugeAngle(page, 90);
+    await expect.poll(() => c.locator("output.version").textContent()).toBe("v0.1.0");
+    expect(await c.locator("output.board").textContent()).toBe("esp8266");
+    const free = Number(await c.locator("output.mem").getAttribute("data-free"));
+    expect(free).toBeGreaterThan(0);
+    expect(free).toBeLessThan(1700);
+    await page.waitForFunction(() => document.querySelector("#conn")?.getAttribute("data-state") === "live");
+
+    await rig.board.encoder.turn(5);
+    await gaugeAngle(page, 95);
+    await rig.board.encoder.turn(-12);
+    await gaugeAngle(page, 83);
+    expect(await c.locator("svg.gauge").getAttribute("aria-valuenow")).toBe("83");
+    // The slider follows reports too.
+    expect(await c.locator("input.servo-slider").inputValue()).toBe("83");
+  });
+
+  it("slider and presets move the board's servo; two browsers stay in sync", async () => {
+    const [a, b] = await Promise.all([open(), open()]);
+    await Promise.all([gaugeAngle(a, 83), gaugeAngle(b, 83)]);
+
+    await card(a).locator("input.servo-slider").fill("120");
+    await waitDevice(svc, ID, (d) => d.state.servo === 120);
+    expect(angle(rig.board)).toBe(120);
+    await Promise.all([gaugeAngle(a, 120), gaugeAngle(b, 120)]);
+    expect(await card(b).locator("input.servo-slider").inputValue()).toBe("120");
+
+    await card(b).locator('button[data-angle="45"]').click();
+    await Promise.all([gaugeAngle(a, 45), gaugeAngle(b, 45)]);
+    expect(angle(rig.board)).toBe(45);
+    await card(a).locator('button[data-angle="180"]').click();
+    await Promise.all([gaugeAngle(a, 180), gaugeAngle(b, 180)]);
+    expect(angle(rig.board)).toBe(180);
+  });
+
+  it("charts light and LED; LED manual and auto", async () => {
+    const page = await open();
+    const c = card(page);
+    const text = (sel: string) => c.locator(sel).textContent();
+    rig.board.setLight({ percent: 30 });
+    await expect.poll(() => text("output.light-value")).toBe("30%");
+    await expect.poll(() => text("output.led-value")).toBe("70%");
+    // The chart got samples and drew them.
+    await page.waitForFunction((id) => Number(document.querySelector(`article[data-device="${id}"] .plot`)?.getAttribute("data-samples")) >= 2, ID);
+    expect(await c.locator(".plot canvas").count()).toBe(1);
+
+    expect(await c.locator("input.led-slider").isDisabled()).toBe(true);
+    await c.locator('button[data-mode="manual"]').click();
+    expect(await c.locator('button[data-mode="manual"]').getAttribute("aria-pressed")).toBe("true");
+    await c.locator("input.led-slider").fill("20");
+    await expect.poll(() => text("output.led-value")).toBe("20%");
+    expect(rig.board.ledDuty()).toBeCloseTo(0.2, 5);
+    // Manual: a light change leaves the LED alone.
+    rig.board.setLight({ percent: 60 });
+    await expect.poll(() => text("output.light-value")).toBe("60%");
+    await waitDevice(svc, ID, (d) => d.state.light === 60);
+    expect(rig.board.ledDuty()).toBeCloseTo(0.2, 5);
+    expect(await text("output.led-value")).toBe("20%");
+    // Back to auto: the LED follows the light again (100 - 60).
+    await c.locator('button[data-mode="auto"]').click();
+    await expect.poll(() => text("output.led-value")).toBe("40%");
+    expect(rig.board.ledDuty()).toBeCloseTo(0.4, 5);
+    expect(await c.locator("input.led-slider").isDisabled()).toBe(true);
+  });
+
+  it("reconnects after the server drops its sockets", async () => {
+    // This page's connections (HTTP and WebSockets), to cut them from the server side.
+    const socks = new Set<Socket>();
+    const track = (s: Socket) => socks.add(s);
+    svc.http.server.on("connection", track);
+    const page = await open();
+    await gaugeAngle(page, 180);
+    await page.waitForFunction(() => document.querySelector("#conn")?.getAttribute("data-state") === "live");
+    svc.http.server.off("connection", track);
+    // Record every connection state the page shows, so a quick drop and return is seen.
+    await page.evaluate(() => {
+      const el = document.querySelector("#conn")!;
+      const seen: string[] = ((window as any).connStates = []);
+      new MutationObserver(() => seen.push(el.getAttribute("data-state")!)).observe(el, { attributes: true });
+    });
+    expect(socks.size).toBeGreaterThanOrEqual(2); // the device list channel and the device's socket
+    for (const s of socks) s.destroy();
+    await page.waitForFunction(() => (window as any).connStates.includes("reconnecting"));
+    await page.waitForFunction(() => document.querySelector("#conn")?.getAttribute("data-state") === "live");
+    // Live again: reports reach the page, commands reach the board.
+    await rig.board.encoder.turn(-10);
+    await gaugeAngle(page, 170);
+    await card(page).locator('button[data-angle="90"]').click();
+    await waitDevice(svc, ID, (d) => d.state.servo === 90);
+    expect(angle(rig.board)).toBe(90);
+  });
+});
