@@ -16,6 +16,7 @@ let url: Url;
 let online = false;
 // A report could not be queued (offline, or the queue was full): send the snapshot later.
 let dirty = false;
+let again = false;
 
 function up(): void {
   m.connected(pipe);
@@ -42,11 +43,16 @@ function state(last: number): void {
   dirty = !online || !pub("state", appSnapshot(last), 1, true);
 }
 
+// status, info and state on every new connection (a restarted broker may have lost its
+// retained messages). If the queue refused one, the next ack tries again.
+function announce(): void {
+  again = !pub("status", "online", 1, true) || !pub("info", JSON.stringify({ id: base.split("/")[1], board: PINWIRE_BOARD, version: VERSION, memory: process.memory() }), 1, true);
+  state(0);
+}
+
 function connected(): void {
   online = true;
-  pub("status", "online", 1, true);
-  pub("info", JSON.stringify({ id: base.split("/")[1], board: PINWIRE_BOARD, version: VERSION, memory: process.memory() }), 1, true);
-  state(0);
+  announce();
 }
 
 export function mqttStart(id: string, u: Url, keepalive: number): void {
@@ -74,7 +80,8 @@ export function mqttStart(id: string, u: Url, keepalive: number): void {
     appCommand(p);
   };
   m.onack = function () {
-    if (dirty) state(0);
+    if (again) announce();
+    else if (dirty) state(0);
   };
   m.subscribe(base + "cmd", 1);
   otaAttach(m, id); // OTA script push (engineer G): pinwire/<id>/ota, after the handlers above

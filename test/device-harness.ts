@@ -2,6 +2,9 @@
 // global setup) on the VirtualBoard, a restartable in-process Aedes (TCP + WebSocket /mqtt)
 // on fixed loopback ports, and an MQTT watcher that lets a test await a message.
 import http from "node:http";
+import https from "node:https";
+import tls from "node:tls";
+import { execFileSync } from "node:child_process";
 import net, { type AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -32,7 +35,19 @@ function listen(s: net.Server | http.Server, port: number): Promise<number> {
   });
 }
 
-export async function startAedes(): Promise<TestBroker> {
+// A throwaway self-signed certificate for 127.0.0.1 (the board does not verify without a CA).
+export function selfSigned(): { cert: Buffer; key: Buffer } {
+  const { dir, cleanup } = tempDir("pinwire-cert-");
+  try {
+    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-keyout", join(dir, "k.pem"), "-out", join(dir, "c.pem")], { stdio: "ignore" });
+    return { cert: readFileSync(join(dir, "c.pem")), key: readFileSync(join(dir, "k.pem")) };
+  } finally {
+    cleanup();
+  }
+}
+
+// With `secure`, the same broker over TLS (mqtts) and HTTPS (wss .../mqtt).
+export async function startAedes(secure?: { cert: Buffer; key: Buffer }): Promise<TestBroker> {
   const { Aedes } = await import("aedes");
   let stopper: (() => Promise<void>) | null = null;
   const b: TestBroker = {
@@ -41,8 +56,8 @@ export async function startAedes(): Promise<TestBroker> {
     async start() {
       const aedes = await Aedes.createBroker();
       const socks = new Set<net.Socket>();
-      const tcp = net.createServer(aedes.handle);
-      const web = http.createServer();
+      const tcp = secure ? tls.createServer(secure, aedes.handle) : net.createServer(aedes.handle);
+      const web = secure ? https.createServer(secure) : http.createServer();
       for (const s of [tcp, web])
         s.on("connection", (c: net.Socket) => {
           socks.add(c);
@@ -90,8 +105,8 @@ export class Watcher {
     });
   }
 
-  static async connect(url: string, filter = "pinwire/#"): Promise<Watcher> {
-    const c = await mqtt.connectAsync(url, { reconnectPeriod: 200, connectTimeout: 5000 });
+  static async connect(url: string, filter = "pinwire/#", opts: mqtt.IClientOptions = {}): Promise<Watcher> {
+    const c = await mqtt.connectAsync(url, { reconnectPeriod: 200, connectTimeout: 5000, ...opts });
     const w = new Watcher(c);
     await c.subscribeAsync(filter, { qos: 1 });
     c.on("connect", () => void c.subscribe(filter, { qos: 1 }));

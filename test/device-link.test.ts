@@ -3,7 +3,7 @@
 // must leave the board idle.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { LED_DUTY, SERVO_ANGLE, encodeMessage } from "../shared/messages";
-import { angle, bootBoard, hex, startAedes, stateOf, Watcher, type Rig, type TestBroker } from "./device-harness";
+import { angle, bootBoard, hex, selfSigned, startAedes, stateOf, Watcher, type Rig, type TestBroker } from "./device-harness";
 import { Collector, isMsg, startTestService, waitDevice, wsUrl } from "./host-helpers";
 
 let broker: TestBroker;
@@ -85,6 +85,30 @@ describe("MQTT link", () => {
     await online("lnx1", from);
     await w.publish("pinwire/lnx1/cmd", hex("0d0000000b000000"));
     await w.state(SERVO_ANGLE, 11, from);
+  });
+});
+
+describe("TLS where the board has it", () => {
+  it("mqtts:// on the esp32 and wss:// on the linux bundle", async () => {
+    const sec = await startAedes(selfSigned());
+    const sw = await Watcher.connect("mqtts://127.0.0.1:" + sec.port, "pinwire/#", { rejectUnauthorized: false });
+    try {
+      for (const [id, board, url] of [
+        ["tls32", "esp32", "mqtts://127.0.0.1:" + sec.port],
+        ["wss1", "linux", "wss://127.0.0.1:" + sec.wsPort + "/mqtt"],
+      ] as const) {
+        const from = sw.msgs.length;
+        const r = await boot({ id, broker: url }, board);
+        await sw.next((m) => m.topic === "pinwire/" + id + "/status" && m.payload.toString() === "online", from);
+        await sw.publish("pinwire/" + id + "/cmd", hex("0d00000021000000"));
+        await sw.state(SERVO_ANGLE, 33, from);
+        expect(angle(r.board)).toBe(33);
+      }
+    } finally {
+      await sw.close();
+      while (rigs.length) await rigs.pop()!.close();
+      await sec.close();
+    }
   });
 });
 
