@@ -185,6 +185,18 @@ describe("timers", () => {
   });
 });
 
+describe("load, save, reboot from board code", () => {
+  it("load() and E.reboot() take effect after the running code returns; E.on('init') runs after boot code", async () => {
+    const b = board();
+    b.flash('E.on("init", function () { print("init " + typeof later); }); var later = 1; print("bootcde");');
+    await b.boot('require("Storage").write("next.js", "print(\'next\'); E.reboot();"); load("next.js"); print("still here");');
+    // load(file) ran next.js after "still here", then E.reboot() booted .bootcde with its init handler
+    const out = await b.waitForOutput("init number");
+    expect(out.indexOf("still here")).toBeLessThan(out.indexOf("next"));
+    expect(out.indexOf("next")).toBeLessThan(out.indexOf("bootcde"));
+  });
+});
+
 describe("net", () => {
   it("data arrives as binary strings; write(Uint8Array) sends its decimal text, E.toString sends bytes", async () => {
     const p = await peer();

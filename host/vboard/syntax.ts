@@ -51,8 +51,22 @@ function unsupported(n: Node & Record<string, any>): string | null {
 
 export class EspruinoSyntaxError extends Error {}
 
+// Reboots run the same .bootcde again and again: keep the last few results.
+const cache = new Map<string, SourceFacts>();
+const CACHE_SIZE = 8;
+
 // Throws EspruinoSyntaxError (message says what and where) or returns what the code declares.
 export function checkSource(code: string, gate = true): SourceFacts {
+  const key = (gate ? "1" : "0") + code;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const f = analyse(code, gate);
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  cache.set(key, f);
+  return f;
+}
+
+function analyse(code: string, gate: boolean): SourceFacts {
   const ast = parse(code, { ecmaVersion: "latest", sourceType: "script", locations: true, allowReturnOutsideFunction: false });
   const f: SourceFacts = { functions: 0, params: 0, declarations: 0, properties: 0, bodyChars: 0, code };
   // Espruino's let/const are function-scoped like var, so typing `let x` again at the
