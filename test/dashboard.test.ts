@@ -149,4 +149,65 @@ describe("dashboard", () => {
     await waitDevice(svc, ID, (d) => d.state.servo === 90);
     expect(angle(rig.board)).toBe(90);
   });
+
+  it("renders on a phone-sized screen (390x844) without sideways scrolling", async () => {
+    const page = await open({ viewport: { width: 390, height: 844 } });
+    const c = card(page);
+    await gaugeAngle(page, 90);
+    await page.waitForFunction((id) => Number(document.querySelector(`article[data-device="${id}"] .plot`)?.getAttribute("data-samples")) >= 1, ID);
+    const box = (await c.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(390);
+    const widths = await page.evaluate((id) => {
+      const el = document.querySelector(`article[data-device="${id}"]`)!;
+      const canvas = el.querySelector(".plot canvas") as HTMLCanvasElement;
+      return { doc: document.documentElement.scrollWidth, card: el.clientWidth, chart: canvas.getBoundingClientRect().width };
+    }, ID);
+    expect(widths.doc).toBeLessThanOrEqual(390);
+    expect(widths.chart).toBeGreaterThan(200);
+    expect(widths.chart).toBeLessThanOrEqual(widths.card);
+    // Touch-sized controls: the presets fit on one row, each at least 40 px tall.
+    const presets = await c.locator(".presets button").evaluateAll((bs) => bs.map((b) => b.getBoundingClientRect()).map((r) => ({ top: r.top, h: r.height })));
+    expect(new Set(presets.map((p) => p.top)).size).toBe(1);
+    for (const p of presets) expect(p.h).toBeGreaterThanOrEqual(40);
+    await page.screenshot({ path: "/tmp/pinwire-dashboard-phone.png", fullPage: true });
+  });
+
+  it("asks for the token when the URL has none, and refuses a wrong one", async () => {
+    const page = await open({ token: null });
+    const form = page.locator("#token-form");
+    await form.waitFor({ state: "visible" });
+    expect(await card(page).count()).toBe(0);
+    await form.locator("input").fill("wrong");
+    await form.locator("button").click();
+    await form.locator(".error").waitFor({ state: "visible" });
+    await form.locator("input").fill(TOKEN);
+    await form.locator("button").click();
+    await gaugeAngle(page, 90);
+    expect(await form.isHidden()).toBe(true);
+  });
+
+  it("shows the board offline when it stops, and online again when it comes back", async () => {
+    const [a, b] = await Promise.all([open(), open()]);
+    for (const p of [a, b]) await expect.poll(() => card(p).getAttribute("data-status")).toBe("online");
+    await rig.board.stop();
+    for (const p of [a, b]) {
+      await expect.poll(() => card(p).getAttribute("data-status")).toBe("offline");
+      await expect.poll(() => p.locator(`#device-list li[data-device="${ID}"]`).getAttribute("data-status")).toBe("offline");
+      expect(await card(p).locator("input.servo-slider").isDisabled()).toBe(true);
+      expect(await card(p).locator('button[data-angle="0"]').isDisabled()).toBe(true);
+    }
+    // The last known angle stays on the gauge.
+    expect(await card(a).locator("svg.gauge").getAttribute("data-angle")).toBe("90");
+    await rig.board.boot();
+    for (const p of [a, b]) await expect.poll(() => card(p).getAttribute("data-status")).toBe("online");
+    await card(b).locator('button[data-angle="135"]').click();
+    await Promise.all([gaugeAngle(a, 135), gaugeAngle(b, 135)]);
+    expect(angle(rig.board)).toBe(135);
+  });
+
+  it("loaded nothing from outside the host and raised no page errors", () => {
+    expect(foreignRequests).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
 });

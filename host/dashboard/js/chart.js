@@ -5,6 +5,7 @@ import uPlot from "../vendor/uplot/uPlot.esm.js";
 
 const WINDOW_S = 300; // seconds of history kept
 const HEIGHT = 150;
+const MIN_SPAN_S = 60; // the x axis shows at least this much, so a fresh chart is not in ms
 
 export class LiveChart {
   constructor(container) {
@@ -25,8 +26,8 @@ export class LiveChart {
         height: HEIGHT,
         cursor: { drag: { x: false, y: false } },
         legend: { show: true, live: false },
-        scales: { x: { time: true }, y: { range: [0, 100] } },
-        axes: [axis, { ...axis, size: 36, values: (u, v) => v.map((n) => n + "%") }],
+        scales: { x: { time: true, range: (u, min, max) => [Math.min(min, max - MIN_SPAN_S), max] }, y: { range: [0, 100] } },
+        axes: [axis, { ...axis, size: 48, values: (u, v) => v.map((n) => n + "%") }],
         series: [
           {},
           { label: "Light", stroke: lightColor, width: 2, paths: stepped, points: { show: false } },
