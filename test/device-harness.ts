@@ -11,7 +11,7 @@ import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
 import { WebSocketServer, createWebSocketStream } from "ws";
 import { root } from "../scripts/device-bundle.mjs";
-import { VirtualBoard, PROFILES, type BoardName } from "../host/vboard";
+import { VirtualBoard, PROFILES, type BoardName, type VirtualBoardOptions } from "../host/vboard";
 import { tempDir } from "./host-helpers";
 
 export interface TestBroker {
@@ -171,10 +171,10 @@ export interface Rig {
 
 // Flashes the bundle as .bootcde plus pinwire.json (null: none; a string: written as is),
 // wired as the virtual board's profile, and boots.
-export async function bootBoard(config: object | string | null, name: BoardName = "esp8266"): Promise<Rig> {
+export async function bootBoard(config: object | string | null, name: BoardName = "esp8266", opts: Partial<VirtualBoardOptions> = {}): Promise<Rig> {
   const { dir, cleanup } = tempDir("pinwire-dev-");
   let text = "";
-  const board = new VirtualBoard({ board: name, storageDir: dir, console: (t) => (text += t) });
+  const board = new VirtualBoard({ board: name, storageDir: dir, console: (t) => (text += t), ...opts });
   board.storage.write(".bootcde", readFileSync(join(root, "dist", "device", name, "app.js")));
   if (config !== null) {
     const c = typeof config === "string" ? config : JSON.stringify({ pins: PROFILES[name].pins, ...config });

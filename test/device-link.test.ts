@@ -4,6 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { LED_DUTY, SERVO_ANGLE, encodeMessage } from "../shared/messages";
 import { angle, bootBoard, hex, selfSigned, startAedes, stateOf, Watcher, type Rig, type TestBroker } from "./device-harness";
+import type { VirtualBoardOptions } from "../host/vboard";
 import { Collector, isMsg, startTestService, waitDevice, wsUrl } from "./host-helpers";
 
 let broker: TestBroker;
@@ -24,8 +25,8 @@ afterEach(async () => {
   while (rigs.length) await rigs.pop()!.close();
 });
 
-async function boot(config: object | string | null, board?: "esp8266" | "esp32" | "linux"): Promise<Rig> {
-  const r = await bootBoard(config, board);
+async function boot(config: object | string | null, board?: "esp8266" | "esp32" | "linux", opts?: Partial<VirtualBoardOptions>): Promise<Rig> {
+  const r = await bootBoard(config, board, opts);
   rigs.push(r);
   return r;
 }
@@ -53,6 +54,32 @@ describe("MQTT link", () => {
     await w.state(SERVO_ANGLE, 30, from);
     expect(angle(r.board)).toBe(30);
     expect(r.board.openSockets).toBe(1);
+  });
+
+  it("joins WiFi with the configured credentials and comes back after the access point drops", async () => {
+    let from = w.msgs.length;
+    const wifi = { ssid: "lab", password: "s3cret" };
+    const r = await boot({ id: "wifi1", broker: "mqtt://127.0.0.1:" + broker.port, wifi }, "esp8266", { wifi });
+    await online("wifi1", from);
+    expect(r.board.wifi.status).toBe("connected");
+    from = w.msgs.length;
+    r.board.wifiDisconnect();
+    // The socket closes with the link; reconnects fail while the AP is away (the encoder
+    // moves meanwhile), then the board is back with the current state.
+    await r.board.encoder.turn(2);
+    r.board.wifiReconnect();
+    await online("wifi1", from);
+    await w.next((m) => m.topic === "pinwire/wifi1/state" && stateOf(m.payload)[SERVO_ANGLE] === 92, from);
+  });
+
+  it("a wrong WiFi password is reported on the console and retried, the board stays up", async () => {
+    const r = await boot({ id: "wifi2", broker: "mqtt://127.0.0.1:" + broker.port, wifi: { ssid: "lab", password: "wrong" } }, "esp8266", {
+      wifi: { ssid: "lab", password: "right" },
+    });
+    await r.board.waitForOutput("wifi ");
+    expect(r.board.openSockets).toBe(0);
+    expect(r.out()).not.toContain("Uncaught");
+    expect(r.board.eval("1+1")).toBe(2);
   });
 
   it("runs MQTT over WebSocket (ws://host:port/mqtt, subprotocol mqtt)", async () => {
