@@ -427,6 +427,26 @@ describe("peripherals", () => {
     b.eval("digitalWrite(NodeMCU.D5, 1)");
     expect(b.ledDuty()).toBe(1);
     expect(b.eval("D14.read() + ' ' + digitalRead(D14)")).toBe("true 1");
+    const lx = board({ board: "linux" });
+    await lx.boot();
+    expect(lx.eval("analogRead(D1)")).toBe(0);
+    expect(lx.consoleOutput).toContain("ERROR: analogRead not implemented");
+  });
+
+  it("pins: arrays, Pin methods, pin numbers and names, outside drive", async () => {
+    const b = board();
+    await b.boot();
+    b.eval("digitalWrite([D1, D2, D3], 5)");
+    expect([b.pinLevel("D1"), b.pinLevel("D2"), b.pinLevel("D3")]).toEqual([1, 0, 1]);
+    expect(b.eval("digitalRead([D1, D2, D3])")).toBe(5);
+    expect(b.eval("D4.set(); var a = D4.read(); D4.toggle(); a + ' ' + D4.read() + ' ' + new Pin(4).getMode() + ' ' + (new Pin(4) === D4)")).toBe("true false output true");
+    expect(b.eval("digitalWrite(16, 1); digitalWrite('D0', 1); String(NodeMCU.D0) + digitalRead(D16) + digitalRead(D0)")).toBe("D1611");
+    b.eval('pinMode(D5, "input_pullup")');
+    expect(b.eval("digitalRead(D5)")).toBe(1);
+    b.setPin("D5", 0);
+    expect(b.eval("D5.read()")).toBe(false);
+    expect(() => b.eval("digitalWrite(40, 1)")).toThrow(/Invalid pin/);
+    expect(b.eval("typeof D17 + typeof D16")).toBe("undefinedobject");
   });
 });
 
