@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { minify } from "terser";
-import { bundleES5, root } from "../scripts/device-bundle.mjs";
+import { boardVariants, bundleES5, root } from "../scripts/device-bundle.mjs";
 
 export interface Sized {
   bytes: number;
@@ -53,6 +53,7 @@ async function bundleFallback(entryTs: string): Promise<string> {
     mainFields: ["module", "main"],
     write: false,
     treeShaking: true,
+    plugins: [boardVariants],
     logLevel: "error",
   });
   const min = await minify(res.outputFiles[0].text, {

@@ -2,7 +2,7 @@
 // One minified file per board; board-specific code is chosen at build time through the
 // PINWIRE_BOARD constant, so dead branches never reach the board.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -23,6 +23,20 @@ export function compileES5() {
   compiled = true;
 }
 
+// Board variants: where shared/X.board.ts sits beside shared/X.ts (same exports, e.g. 2-3
+// character error codes instead of spec ids), the board bundle takes the variant. Host code and
+// tests import X.ts and keep the long spelling; shared/error-text.ts maps one to the other.
+export const boardVariants = {
+  name: "board-variants",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]shared[\\/].*\.js$/ }, (a) => {
+      const v = a.path.replace(/\.js$/, ".board.js");
+      if (a.path.endsWith(".board.js") || !existsSync(v)) return undefined;
+      return { contents: readFileSync(v, "utf8"), loader: "js", resolveDir: dirname(v) };
+    });
+  },
+};
+
 // Bundles one ES5 entry (path relative to the repo, .ts) and minifies it. Returns the code.
 export async function bundleES5(entryTs, defines = {}) {
   compileES5();
@@ -36,6 +50,7 @@ export async function bundleES5(entryTs, defines = {}) {
     mainFields: ["module", "main"],
     write: false,
     treeShaking: true,
+    plugins: [boardVariants],
     define: Object.fromEntries(Object.entries(defines).map(([k, v]) => [k, JSON.stringify(v)])),
     logLevel: "error",
   });

@@ -1,6 +1,12 @@
 // Host-only: a sentence for each ProtocolError code, so the board can throw bare codes.
 // Never import this from device code (it would put every sentence in the bundle).
 // Other protocols add their codes to ERROR_TEXT in their own section.
+import * as CB from "./mqtt/client-codes.board";
+import * as CQ from "./mqtt/client-codes";
+import * as MB from "./mqtt/constants.board";
+import * as MQ from "./mqtt/constants";
+import * as WB from "./ws/codes.board";
+import * as WQ from "./ws/codes";
 
 export const ERROR_TEXT: { [code: string]: string } = {
   // --- MQTT 3.1.1 (normative statement ids; see shared/mqtt/constants.ts)
@@ -43,9 +49,43 @@ export const ERROR_TEXT: { [code: string]: string } = {
   "mqtt-string-length": "A string or binary field is longer than 65,535 bytes.",
 };
 
-// The sentence for a code, or the code itself when none is known.
+// The sentence for a code (host spelling or the board's short one), or the code itself when
+// none is known.
 export function describe(code: string): string {
-  return Object.prototype.hasOwnProperty.call(ERROR_TEXT, code) ? ERROR_TEXT[code] : code;
+  const c = hostCode(code);
+  return Object.prototype.hasOwnProperty.call(ERROR_TEXT, c) ? ERROR_TEXT[c] : code;
+}
+
+// --- MQTT client (shared/mqtt/client.ts); "connack-" + return code 1..5 (MQTT 3.1.1 Table 3.1).
+export const CONNACK_TEXT: { [rc: number]: string } = {
+  1: "Connection refused: unacceptable protocol version (the server does not support MQTT 3.1.1).",
+  2: "Connection refused: identifier rejected (client id not allowed by the server).",
+  3: "Connection refused: server unavailable (the MQTT service is up but not accepting connections).",
+  4: "Connection refused: bad user name or password.",
+  5: "Connection refused: not authorized.",
+};
+export const MQTT_CLIENT_TEXT: { [code: string]: string } = {
+  "connect-timeout": "No CONNACK (or no transport) within the timeout; the connection was dropped and will be retried.",
+  "ping-timeout": "No answer to PINGREQ within the timeout: the connection is dead and will be re-established.",
+  "queue-full": "The outgoing queue is full (broker unreachable or in-flight window exhausted); the message was not queued.",
+};
+for (let rc = 1; rc <= 5; rc++) MQTT_CLIENT_TEXT[CQ.CONNACK_REFUSED + rc] = CONNACK_TEXT[rc];
+for (const code in MQTT_CLIENT_TEXT) ERROR_TEXT[code] = MQTT_CLIENT_TEXT[code];
+
+// --- the board's short codes (constants.board.ts, codes.board.ts: same names, other values)
+const BOARD_CODES: { [board: string]: string } = {};
+for (const [host, board] of [
+  [MQ, MB],
+  [CQ, CB],
+  [WQ, WB],
+] as Array<[{ [k: string]: unknown }, { [k: string]: unknown }]>) {
+  for (const k in board) if (k !== "CONNACK_REFUSED" && typeof board[k] === "string") BOARD_CODES[board[k] as string] = host[k] as string;
+}
+for (let rc = 1; rc <= 5; rc++) BOARD_CODES[CB.CONNACK_REFUSED + rc] = CQ.CONNACK_REFUSED + rc;
+
+// The host spelling of a code the board raised ("m24" -> "MQTT-3.3.2-2"); other codes unchanged.
+export function hostCode(code: string): string {
+  return Object.prototype.hasOwnProperty.call(BOARD_CODES, code) ? BOARD_CODES[code] : code;
 }
 
 // --- WebSocket (RFC 6455 section + suffix; shared/ws/). closeCodeOf() in shared/ws/receiver.ts

@@ -302,7 +302,7 @@ describe("fuzz", () => {
 describe("error text", () => {
   it("every WS code raised in shared/ws has a sentence in shared/error-text.ts", () => {
     const codes = new Set<string>();
-    for (const f of ["receiver", "handshake", "client"]) {
+    for (const f of ["codes", "receiver", "handshake", "client"]) {
       const src = readFileSync(new URL("../shared/ws/" + f + ".ts", import.meta.url), "utf8");
       for (const m of src.matchAll(/"(WS-[0-9.]+-[a-z0-9]+)"/g)) codes.add(m[1]);
     }

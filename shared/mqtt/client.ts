@@ -11,6 +11,7 @@
 // and the board budget for this file is about 2.3 KB.
 import { utf8Encode, type Bytes } from "../bytes";
 import { ProtocolError } from "../errors";
+import { CONNACK_REFUSED, E_CONNECT_TIMEOUT, E_PING_TIMEOUT, E_QUEUE_FULL } from "./client-codes";
 import { encodeAck, encodeConnect, encodeEmpty, encodePublish, encodeSubscribe, encodeUnsubscribe } from "./generator";
 import { CLIENT_DECODERS, MqttParser } from "./parser";
 import {
@@ -174,7 +175,7 @@ export function mqttClient(o: MqttClientOptions): MqttClient {
 
   // front: a resubscription, which goes ahead of the queue and past its bound.
   function push(b: Bytes, id: number, s?: Subscription[], front?: boolean): number {
-    if (!front && q.length >= max) throw new ProtocolError("queue-full");
+    if (!front && q.length >= max) throw new ProtocolError(E_QUEUE_FULL);
     const e: Entry = { b: b, i: id, t: 0, s: s };
     if (front) q.unshift(e);
     else q.push(e);
@@ -206,7 +207,7 @@ export function mqttClient(o: MqttClientOptions): MqttClient {
     const id = (p as { id: number }).id;
     const e = out[id];
     if (p.type === CONNACK) {
-      if (p.returnCode) return drop(new ProtocolError("connack-" + p.returnCode));
+      if (p.returnCode) return drop(new ProtocolError(CONNACK_REFUSED + p.returnCode));
       st = 3;
       tries = 0;
       // Unacked packets first, with their ids (MQTT-4.4.0-1), before anything new goes out.
@@ -289,7 +290,7 @@ export function mqttClient(o: MqttClientOptions): MqttClient {
       if (!st) {
         if (want && now >= due) open();
       } else if ((st < 3 || ping) && now - t0 >= wait) {
-        drop(new ProtocolError(st < 3 ? "connect-timeout" : "ping-timeout"));
+        drop(new ProtocolError(st < 3 ? E_CONNECT_TIMEOUT : E_PING_TIMEOUT));
       } else if (st > 2) {
         if (ka && !ping && (now - sent >= ka || now - recv >= ka)) {
           write(encodeEmpty(PINGREQ));

@@ -1,7 +1,8 @@
 // The MQTT 3.1.1 codec's numbers and error codes, shared by the parser and the generator.
 // Codes are the spec's normative statement ids where one exists (quoted as the spec spells
 // them, including its "MQTT-3-8.3-4"); otherwise short kebab-case names. The explanations
-// live host-side in shared/error-text.ts so the board carries only these strings.
+// live host-side in shared/error-text.ts. The board build swaps in constants.board.ts (the
+// same names with 2-3 character codes) through scripts/device-bundle.mjs.
 
 // Remaining Length is at most four 7-bit groups (section 2.2.3).
 export const MAX_REMAINING_LENGTH = 268435455;

@@ -9,6 +9,7 @@ import { ProtocolError, fail } from "../errors";
 import { encodeFrame } from "./frame";
 import { acceptKey, checkResponse, handshakeRequest, HandshakeOptions, Sha1 } from "./handshake";
 import { closeCodeOf, createReceiver } from "./receiver";
+import { E_WS_HEAD_SIZE } from "./codes";
 
 export interface Transport {
   write(b: Bytes): void;
@@ -117,7 +118,7 @@ export class WsClient implements Transport {
           const h = (head += toBinaryString(c));
           const e = h.indexOf("\r\n\r\n");
           // A head this long is not a handshake answer: stop buffering it.
-          if (e < 0) return void (h.length > 4096 && fail("WS-4.1-size"));
+          if (e < 0) return void (h.length > 4096 && fail(E_WS_HEAD_SIZE));
           const p = checkResponse(h.substr(0, e), accept, o.protocols);
           w.state = 1;
           w.onopen(p);

@@ -4,6 +4,7 @@
 import { Bytes, fromBinaryString } from "../bytes";
 import { base64 } from "../base64";
 import { fail } from "../errors";
+import { E_WS_ACCEPT, E_WS_EXTENSION, E_WS_PROTOCOL, E_WS_REQUEST, E_WS_STATUS, E_WS_UPGRADE } from "./codes";
 
 // Injected: Node's crypto on the host, Espruino's require("crypto").SHA1 (adapted to Bytes) on
 // the board, shared/sha1.ts where neither exists.
@@ -57,15 +58,15 @@ export function headerFields(head: string): { [name: string]: string } {
 export function checkResponse(head: string, accept: string, protocols?: string[]): string {
   const f = headerFields(head);
   const p = f["sec-websocket-protocol"] || "";
-  if (head.split(" ")[1] != "101") fail("WS-4.1-status");
+  if (head.split(" ")[1] != "101") fail(E_WS_STATUS);
   // Upgrade: websocket and a Connection token list holding "upgrade" (items 2 and 3).
-  if ((f["upgrade"] || "").toLowerCase() != "websocket" || (f["connection"] || "").toLowerCase().indexOf("upgrade") < 0) fail("WS-4.1-upgrade");
-  if (f["sec-websocket-accept"] != accept) fail("WS-4.1-accept");
+  if ((f["upgrade"] || "").toLowerCase() != "websocket" || (f["connection"] || "").toLowerCase().indexOf("upgrade") < 0) fail(E_WS_UPGRADE);
+  if (f["sec-websocket-accept"] != accept) fail(E_WS_ACCEPT);
   // We offer no extensions, so any in the answer is one we did not ask for.
-  if (f["sec-websocket-extensions"]) fail("WS-4.1-extension");
+  if (f["sec-websocket-extensions"]) fail(E_WS_EXTENSION);
   // A protocol we did not offer, or none when we offered some (browsers refuse that too: a
   // server that ignored the offer would not speak what we asked for).
-  if (protocols && protocols.length ? protocols.indexOf(p) < 0 : p) fail("WS-4.1-protocol");
+  if (protocols && protocols.length ? protocols.indexOf(p) < 0 : p) fail(E_WS_PROTOCOL);
   return p;
 }
 
@@ -75,7 +76,7 @@ export function upgradeResponse(requestHead: string, sha1: Sha1, protocols?: str
   const f = headerFields(requestHead);
   const key = f["sec-websocket-key"];
   if (requestHead.indexOf("GET ") != 0 || !key || f["sec-websocket-version"] != "13" || (f["upgrade"] || "").toLowerCase() != "websocket")
-    fail("WS-4.2.1-request");
+    fail(E_WS_REQUEST);
   const offered = (f["sec-websocket-protocol"] || "").split(",");
   let chosen = "";
   for (let i = 0; i < offered.length && !chosen; i++) {

@@ -9,8 +9,7 @@
 // board saves about a third of the decoder's size over `this.` fields.
 import { alloc, Bytes, concat, put, readU16BE, utf8Decode, view } from "../bytes";
 import { fail } from "../errors";
-
-const SIZE = "WS-10.4-size";
+import { E_WS_CLOSE_CODE, E_WS_CLOSE_LENGTH, E_WS_CLOSE_UTF8, E_WS_CONTINUATION, E_WS_CONTROL_LENGTH, E_WS_FRAGMENTED, E_WS_INTERLEAVED, E_WS_LENGTH, E_WS_MASKED, E_WS_OPCODE, E_WS_RSV, E_WS_SIZE, E_WS_UNMASKED, E_WS_UTF8 } from "./codes";
 
 // Status codes a peer may put in a Close frame (7.4.1, 7.4.2 and the IANA registry up to 1014);
 // 1004-1006 and 1015 are reserved for reporting and never sent.
@@ -18,10 +17,10 @@ export function validCloseCode(c: number): boolean {
   return (c >= 1000 && c <= 1014 && c != 1004 && c != 1005 && c != 1006) || (c >= 3000 && c <= 4999);
 }
 
-// The close code for a receiver error: 1009 message too big, 1007 invalid UTF-8 (the codes
-// ending "utf8"), 1002 any other protocol error.
+// The close code for a receiver error: 1009 message too big, 1007 invalid UTF-8, 1002 any other
+// protocol error.
 export function closeCodeOf(code: string): number {
-  return code == SIZE ? 1009 : code.indexOf("utf8") > 0 ? 1007 : 1002;
+  return code == E_WS_SIZE ? 1009 : code == E_WS_UTF8 || code == E_WS_CLOSE_UTF8 ? 1007 : 1002;
 }
 
 // on(opcode, payload): a whole text (1) or binary (2) message, or a close (8, payload already
@@ -55,9 +54,9 @@ export function createReceiver(on: OnFrame, max?: number, server?: boolean): (ch
     s = 0;
     if (op > 7) {
       if (op == 8) {
-        if (d.length == 1) fail("WS-5.5.1-length");
-        if (d.length && !validCloseCode(readU16BE(d, 0))) fail("WS-7.4-code");
-        if (utf8Decode(d, 2, d.length) == null) fail("WS-5.5.1-utf8");
+        if (d.length == 1) fail(E_WS_CLOSE_LENGTH);
+        if (d.length && !validCloseCode(readU16BE(d, 0))) fail(E_WS_CLOSE_CODE);
+        if (utf8Decode(d, 2, d.length) == null) fail(E_WS_CLOSE_UTF8);
       }
       on(op, d);
       return;
@@ -68,7 +67,7 @@ export function createReceiver(on: OnFrame, max?: number, server?: boolean): (ch
       const o = mo;
       mo = 0;
       m = alloc(0);
-      if (o == 1 && utf8Decode(msg, 0, msg.length) == null) fail("WS-8.1-utf8");
+      if (o == 1 && utf8Decode(msg, 0, msg.length) == null) fail(E_WS_UTF8);
       on(o, msg);
     }
   }
@@ -92,26 +91,26 @@ export function createReceiver(on: OnFrame, max?: number, server?: boolean): (ch
       if (!s) {
         const op = b & 15;
         // No extension is negotiated, so no RSV bit may be set (5.2).
-        if (b & 0x70) fail("WS-5.2-rsv");
-        if (op > 10 || (op > 2 && op < 8)) fail("WS-5.2-opcode");
+        if (b & 0x70) fail(E_WS_RSV);
+        if (op > 10 || (op > 2 && op < 8)) fail(E_WS_OPCODE);
         if (op > 7) {
-          if (b < 128) fail("WS-5.5-fragmented");
-        } else if (op && mo) fail("WS-5.4-interleaved");
-        else if (!op && !mo) fail("WS-5.4-continuation");
+          if (b < 128) fail(E_WS_FRAGMENTED);
+        } else if (op && mo) fail(E_WS_INTERLEAVED);
+        else if (!op && !mo) fail(E_WS_CONTINUATION);
         f = b;
         s = 1;
         continue;
       }
       if (s == 1) {
-        if (b > 127 != !!server) fail(server ? "WS-5.1-unmasked" : "WS-5.1-masked");
+        if (b > 127 != !!server) fail(server ? E_WS_UNMASKED : E_WS_MASKED);
         len = b & 127;
-        if (f & 8 && len > 125) fail("WS-5.5-length");
+        if (f & 8 && len > 125) fail(E_WS_CONTROL_LENGTH);
         n = len < 126 ? 0 : len == 126 ? 2 : 8;
         if (n) len = 0;
         s = 2;
       } else if (s == 2) {
         // The most significant bit of a 64-bit length must be 0 (5.2).
-        if (n == 8 && b > 127) fail("WS-5.2-length");
+        if (n == 8 && b > 127) fail(E_WS_LENGTH);
         len = len * 256 + b;
         n--;
       } else k[4 - n--] = b;
@@ -122,7 +121,7 @@ export function createReceiver(on: OnFrame, max?: number, server?: boolean): (ch
         continue;
       }
       // Header complete: refuse an oversized message before allocating for it.
-      if (len + (f & 8 ? 0 : m.length) > limit) fail(SIZE);
+      if (len + (f & 8 ? 0 : m.length) > limit) fail(E_WS_SIZE);
       d = alloc(len);
       p = 0;
       s = 4;

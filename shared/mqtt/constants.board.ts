@@ -1,0 +1,43 @@
+// Board spelling of shared/mqtt/constants.ts: the same names and numbers, 2-3 character codes
+// ("m" + number for the codec). Swapped in by scripts/device-bundle.mjs; shared/error-text.ts
+// maps them back. Never renumber a code (boards in the field print them).
+export const MAX_REMAINING_LENGTH = 268435455;
+export const MAX_STRING_BYTES = 65535;
+export const PROTOCOL_LEVEL = 4;
+export const E_UTF8 = "m1"; // MQTT-1.5.3-1
+export const E_NUL = "m2"; // MQTT-1.5.3-2
+export const E_FLAGS = "m3"; // MQTT-2.2.2-2
+export const E_PACKET_ID = "m4"; // MQTT-2.3.1-1
+export const E_PROTOCOL_NAME = "m5"; // MQTT-3.1.2-1
+export const E_PROTOCOL_LEVEL = "m6"; // MQTT-3.1.2-2
+export const E_CONNECT_RESERVED = "m7"; // MQTT-3.1.2-3
+export const E_WILL_MISSING = "m8"; // MQTT-3.1.2-9
+export const E_WILL_PRESENT = "m9"; // MQTT-3.1.2-11
+export const E_WILL_QOS_NO_WILL = "m10"; // MQTT-3.1.2-13
+export const E_WILL_QOS = "m11"; // MQTT-3.1.2-14
+export const E_WILL_RETAIN_NO_WILL = "m12"; // MQTT-3.1.2-15
+export const E_USERNAME_PRESENT = "m13"; // MQTT-3.1.2-18
+export const E_USERNAME_MISSING = "m14"; // MQTT-3.1.2-19
+export const E_PASSWORD_PRESENT = "m15"; // MQTT-3.1.2-20
+export const E_PASSWORD_MISSING = "m16"; // MQTT-3.1.2-21
+export const E_PASSWORD_NO_USERNAME = "m17"; // MQTT-3.1.2-22
+export const E_CLIENT_ID_MISSING = "m18"; // MQTT-3.1.3-3
+export const E_EMPTY_ID_CLEAN = "m19"; // MQTT-3.1.3-7
+export const E_EMPTY_ID_REJECTED = "m20"; // MQTT-3.1.3-8
+export const E_SESSION_PRESENT = "m21"; // MQTT-3.2.2-4
+export const E_DUP_QOS0 = "m22"; // MQTT-3.3.1-2
+export const E_QOS3 = "m23"; // MQTT-3.3.1-4
+export const E_TOPIC_WILDCARD = "m24"; // MQTT-3.3.2-2
+export const E_SUBSCRIBE_EMPTY = "m25"; // MQTT-3.8.3-3
+export const E_SUBSCRIBE_QOS = "m26"; // MQTT-3-8.3-4
+export const E_SUBACK_CODE = "m27"; // MQTT-3.9.3-2
+export const E_UNSUBSCRIBE_EMPTY = "m28"; // MQTT-3.10.3-2
+export const E_MULTI_LEVEL = "m29"; // MQTT-4.7.1-2
+export const E_SINGLE_LEVEL = "m30"; // MQTT-4.7.1-3
+export const E_TOPIC_EMPTY = "m31"; // MQTT-4.7.3-1
+export const E_REMAINING_LENGTH = "m32"; // mqtt-remaining-length
+export const E_TOO_LARGE = "m33"; // mqtt-packet-too-large
+export const E_LENGTH = "m34"; // mqtt-packet-length
+export const E_TYPE = "m35"; // mqtt-packet-type
+export const E_CONNACK_RESERVED = "m36"; // mqtt-connack-reserved
+export const E_STRING_LENGTH = "m37"; // mqtt-string-length
