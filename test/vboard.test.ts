@@ -321,7 +321,12 @@ describe("E, crypto, process", () => {
     expect(m0.total).toBe(1700);
     expect(m0.free + m0.usage).toBe(1700);
     e8.eval("var big = []; for (var i = 0; i < 200; i++) big.push({v: i});");
-    expect(e8.memory().usage).toBeGreaterThan(m0.usage + 400);
+    const m1 = e8.memory().usage;
+    expect(m1).toBeGreaterThan(m0.usage + 400);
+    for (let i = 0; i < 20; i++) e8.eval("big.length"); // expressions typed in are not kept
+    expect(e8.memory().usage).toBe(m1);
+    e8.eval("function kept() { return 'a function typed in stays in RAM, body and all'; }");
+    expect(e8.memory().usage).toBeGreaterThan(m1 + 4);
     expect(e8.eval("process.env.BOARD + process.env.VERSION")).toBe("ESP8266_BOARD2v29");
     const e32 = board({ board: "esp32" });
     await e32.boot();

@@ -2,14 +2,15 @@
 //   firmware baseline (bootUsage)
 // + per script run: 2 per function (function var + scope), 1 per declared variable and per
 //   object-literal property (from the acorn walk), and when the code came as text rather
-//   than from Storage, the source itself at one JsVar per blockSize bytes
+//   than from Storage, the function bodies it defines at one JsVar per blockSize bytes
+//   (an expression typed at the console is not kept)
 // + live data reachable from new globals and every registered callback (timers, watches,
 //   listeners): 1 per object/array/property, strings and buffers at blockSize bytes a var.
 // Closure variables are invisible to V8 reflection; the per-script figures stand in for them.
 import type { SourceFacts } from "./syntax";
 
-export function staticVars(f: SourceFacts, sourceLength: number, inRam: boolean, blockSize: number): number {
-  return f.functions * 2 + f.declarations + f.properties + (inRam ? Math.ceil(sourceLength / blockSize) : 0);
+export function staticVars(f: SourceFacts, inRam: boolean, blockSize: number): number {
+  return f.functions * 2 + f.declarations + f.properties + (inRam ? Math.ceil(f.bodyChars / blockSize) : 0);
 }
 
 export class VarCounter {

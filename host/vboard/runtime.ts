@@ -48,7 +48,6 @@ interface Helpers {
 
 const DEFAULT_PWM_HZ = 1000;
 
-
 const latin1 = (b: number[] | Buffer): string => Buffer.from(b).toString("latin1");
 
 export class Firmware {
@@ -81,7 +80,7 @@ export class Firmware {
     } catch (e) {
       throw new this.h.SyntaxError(e instanceof EspruinoSyntaxError ? e.message : String((e as Error).message));
     }
-    this.codeVars += staticVars(facts, code.length, inRam, this.hw.profile.blockSize);
+    this.codeVars += staticVars(facts, inRam, this.hw.profile.blockSize);
     return vm.runInContext(facts.code, this.context, { filename });
   }
 

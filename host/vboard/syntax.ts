@@ -9,7 +9,7 @@ export interface SourceFacts {
   params: number;
   declarations: number;
   properties: number;
-  bodyChars: number; // characters inside function bodies (what RAM holds when not run from flash)
+  bodyChars: number; // characters of outermost function bodies (what RAM keeps of code typed in)
   code: string; // the source with top-level let/const turned into var (see below)
 }
 
@@ -69,6 +69,7 @@ export function checkSource(code: string, gate = true): SourceFacts {
 function analyse(code: string, gate: boolean): SourceFacts {
   const ast = parse(code, { ecmaVersion: "latest", sourceType: "script", locations: true, allowReturnOutsideFunction: false });
   const f: SourceFacts = { functions: 0, params: 0, declarations: 0, properties: 0, bodyChars: 0, code };
+  const bodies: Array<[number, number]> = [];
   // Espruino's let/const are function-scoped like var, so typing `let x` again at the
   // console (or uploading the same file twice) works there; V8's script scope would throw.
   // Same-length replacement keeps error positions.
@@ -88,9 +89,16 @@ function analyse(code: string, gate: boolean): SourceFacts {
     if (n.type === "FunctionDeclaration" || n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression") {
       f.functions++;
       f.params += n.params.length;
-      f.bodyChars += n.body.end - n.body.start;
+      bodies.push([n.body.start, n.body.end]);
     } else if (n.type === "VariableDeclarator") f.declarations++;
     else if (n.type === "Property" || n.type === "PropertyDefinition" || n.type === "MethodDefinition") f.properties++;
   });
+  // Nested bodies lie inside their outer one: count each character once.
+  let reach = -1;
+  for (const [a, b] of bodies.sort((x, y) => x[0] - y[0])) {
+    if (b <= reach) continue;
+    f.bodyChars += b - Math.max(a, reach);
+    reach = b;
+  }
   return f;
 }
