@@ -275,7 +275,8 @@ export function pushScript(client: MqttClient, o: PushOptions): Promise<PushResu
           clearTimeout(retry);
           const h = o.health ?? 30;
           progress(o.bootMs ?? (h * (o.boots ?? 3) + 30) * 1000, "no-boot-report");
-        } else if (type === OTA_BOOT && topic === status && phase === "boot") {
+        } else if (type === OTA_BOOT && topic === status && (phase === "boot" || phase === "verify")) {
+          // (In "verify" too: a DONE lost to a disconnect is followed by the boot report.)
           const r = decodeBoot(b);
           version = r.version;
           if (r.state === BOOT_UPDATED) finish("updated");

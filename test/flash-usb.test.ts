@@ -84,7 +84,8 @@ describe("pinwire flash over a tcp:// console with the espruino CLI", () => {
       writeFileSync(cfgFile, JSON.stringify(cfg));
       const program = new Command().exitOverride();
       registerFlashCommands(program);
-      const app = join(root, "dist", "device", "esp8266", "app.js");
+      const app = join(dir, "app.js");
+      writeFileSync(app, appBundle("esp8266"), "latin1");
       await program.parseAsync(["node", "pinwire", "flash", "--board", "esp8266", "--port", "tcp://127.0.0.1:" + b.vb.consolePort, "--config", cfgFile, "--app", app, "--no-run"]);
       const want = await flashFiles("esp8266", cfg, appBundle("esp8266"));
       for (const f of want) expect(crc32(b.vb.storage.read(f.name)!), f.name).toBe(crc32(f.data));

@@ -34,8 +34,8 @@ afterEach(async () => {
   for (const b of boards.splice(0)) await b.close();
 });
 
-async function board(id: string, extra: object = {}): Promise<Board> {
-  const b = await flashedBoard(id, proxy.port, "esp8266", extra);
+async function board(id: string, extra: object = {}, name: "esp8266" | "esp32" = "esp8266"): Promise<Board> {
+  const b = await flashedBoard(id, proxy.port, name, extra);
   boards.push(b);
   const running = bootStatus(host, id, (s) => s.state === BOOT_RUNNING);
   await b.vb.boot();
@@ -208,5 +208,54 @@ describe("OTA push to a virtual ESP8266", () => {
       await fleetBroker.close();
       cleanup();
     }
+  });
+
+  it("resumes when the pushing host loses its own connection", async () => {
+    const b = await board("ota9");
+    const hostProxy = await startProxy(broker.port);
+    const far = await hostClient("mqtt://127.0.0.1:" + hostProxy.port);
+    try {
+      const image = Buffer.from(appWithVersion("esp8266", "9.1.0"), "latin1");
+      let cut = false;
+      const r = await pushScript(far, {
+        id: "ota9",
+        image,
+        version: "9.1.0",
+        onProgress: (n) => {
+          if (!cut && n >= 8192) {
+            cut = true;
+            hostProxy.cut();
+          }
+        },
+      });
+      expect(cut).toBe(true);
+      expect(r).toMatchObject({ outcome: "updated", version: "9.1.0" });
+      expect(r.resumes).toBeGreaterThanOrEqual(1);
+      expect(r.payloadBytes).toBeLessThan(image.length * 1.5);
+      expect(state(b)).toMatchObject({ v: "9.1.0", t: 0 });
+    } finally {
+      await far.endAsync(true);
+      await hostProxy.close();
+    }
+  });
+
+  it("an ESP32 checks HMAC-SHA256 and refuses an HMAC-SHA1 manifest", async () => {
+    const key = randomBytes(32);
+    await board("ota10", { otaKey: key.toString("hex") }, "esp32");
+    const image = Buffer.from(appWithVersion("esp32", "10.1.0"), "latin1");
+    const err = new Promise<string>((resolve) => {
+      const on = (t: string, p: Buffer) => {
+        const u = new Uint8Array(p);
+        if (t === otaReplyTopic("ota10") && msgTag(u) === 777 && msgType(u) === OTA_ERR) {
+          host.removeListener("message", on);
+          resolve(errCode(u));
+        }
+      };
+      host.on("message", on);
+    });
+    await host.subscribeAsync(otaReplyTopic("ota10"));
+    host.publish(otaTopic("ota10"), Buffer.from(buildManifest(777, image, "10.1.0", 1, 1024, key)));
+    expect(await err).toBe("alg");
+    expect(await pushScript(host, { id: "ota10", image, version: "10.1.0", key })).toMatchObject({ outcome: "updated", version: "10.1.0" });
   });
 });

@@ -6,7 +6,8 @@ import net, { type AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
-import { root } from "../scripts/device-bundle.mjs";
+import { parse } from "acorn";
+import { bundleES5, root } from "../scripts/device-bundle.mjs";
 import { VirtualBoard, PROFILES, type BoardName } from "../host/vboard";
 import { flashFiles } from "../flash/usb";
 import { decodeBoot, otaStatusTopic } from "../shared/ota";
@@ -106,8 +107,28 @@ export interface Board {
   close(): Promise<void>;
 }
 
+// The board bundle the global setup built. Other test runs in the same tree rebuild dist/
+// while this one reads it, so a bundle that does not parse is built again in-process; it is
+// read once per process and reused.
+const bundles = new Map<string, string>();
+
+export async function loadBundle(name: BoardName): Promise<string> {
+  let code = bundles.get(name);
+  if (code) return code;
+  code = readFileSync(join(root, "dist", "device", name, "app.js"), "latin1");
+  try {
+    parse(code, { ecmaVersion: 5 });
+  } catch {
+    code = await bundleES5("device/main.ts", { PINWIRE_BOARD: name });
+  }
+  bundles.set(name, code);
+  return code;
+}
+
 export function appBundle(name: BoardName): string {
-  return readFileSync(join(root, "dist", "device", name, "app.js"), "latin1");
+  const code = bundles.get(name);
+  if (!code) throw new Error("call loadBundle('" + name + "') first");
+  return code;
 }
 
 // The app with another version constant: a "new release" of the same script.
@@ -121,6 +142,7 @@ export function appWithVersion(name: BoardName, version: string): string {
 
 // A board flashed as `pinwire flash` would, connecting through `port` (the proxy or broker).
 export async function flashedBoard(id: string, port: number, name: BoardName = "esp8266", extra: object = {}, consolePort?: number): Promise<Board> {
+  await loadBundle(name);
   const { dir, cleanup } = tempDir("pinwire-ota-");
   let text = "";
   const vb = new VirtualBoard({ board: name, storageDir: dir, console: (t) => (text += t), consolePort });
