@@ -40,6 +40,7 @@ async function open(opts: { token?: string | null; viewport?: { width: number; h
   const ctx = await browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 900 }, deviceScaleFactor: opts.viewport ? 2 : 1 });
   contexts.push(ctx);
   const page = await ctx.newPage();
+  page.setDefaultTimeout(10000); // a failing wait reports itself before the test times out
   page.on("pageerror", (e) => pageErrors.push(e.message));
   page.on("console", (m) => m.type() === "error" && !/WebSocket|401|Failed to load resource/.test(m.text()) && pageErrors.push(m.text()));
   page.on("request", (r) => !r.url().startsWith(svc.httpUrl + "/") && foreignRequests.push(r.url()));
@@ -204,6 +205,15 @@ describe("dashboard", () => {
     await card(b).locator('button[data-angle="135"]').click();
     await Promise.all([gaugeAngle(a, 135), gaugeAngle(b, 135)]);
     expect(angle(rig.board)).toBe(135);
+  });
+
+  it("serves uPlot from the installed package, and nothing outside it", async () => {
+    const r = await fetch(svc.httpUrl + "/vendor/uplot/uPlot.esm.js");
+    expect(r.status).toBe(200);
+    expect(r.headers.get("content-type")).toMatch(/^text\/javascript/);
+    expect(await r.text()).toContain("export");
+    for (const bad of ["/vendor/uplot/%2e%2e/package.json", "/vendor/uplot/..%2fpackage.json", "/vendor/uplot/nope.js"])
+      expect((await fetch(svc.httpUrl + bad)).status, bad).toBe(404);
   });
 
   it("loaded nothing from outside the host and raised no page errors", () => {
