@@ -125,6 +125,12 @@ function release(client: MqttClient, topics: string[]): void {
   if (done.length) client.unsubscribe(done);
 }
 
+// Flow control waits on small ACKs: with Nagle's algorithm on, each could sit 40 ms behind
+// the peer's delayed ACK.
+function noDelay(client: MqttClient): void {
+  (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
+}
+
 function buf(b: Uint8Array): Buffer {
   return Buffer.from(b.buffer, b.byteOffset, b.length);
 }
@@ -287,6 +293,7 @@ export function pushScript(client: MqttClient, o: PushOptions): Promise<PushResu
       }
     };
     const onConnect = () => {
+      noDelay(client);
       if (phase === "hello") publish(down, encodeHello(tag));
       else probe();
     };
@@ -295,6 +302,7 @@ export function pushScript(client: MqttClient, o: PushOptions): Promise<PushResu
       ends = [];
     };
 
+    noDelay(client);
     client.on("message", onMessage);
     client.on("connect", onConnect);
     client.on("close", onClose);

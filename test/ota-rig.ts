@@ -37,6 +37,9 @@ export async function startProxy(target: number): Promise<Proxy> {
   };
   const server = net.createServer((inbound) => {
     const outbound = net.connect(target, "127.0.0.1");
+    // Nagle's algorithm would hold small packets (ACKs) for the peer's delayed ACK (40 ms).
+    inbound.setNoDelay(true);
+    outbound.setNoDelay(true);
     pairs.add(inbound);
     pairs.add(outbound);
     inbound.on("data", (b) => {
@@ -80,6 +83,7 @@ export async function startBroker(): Promise<Broker> {
   const socks = new Set<net.Socket>();
   const server = net.createServer(aedes.handle as any);
   server.on("connection", (c) => {
+    c.setNoDelay(true);
     socks.add(c);
     c.on("close", () => socks.delete(c));
   });
