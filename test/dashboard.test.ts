@@ -7,6 +7,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
 import type { Service } from "../host/bridge/service";
 import { startTestService, waitDevice } from "./host-helpers";
 import { bootBoard, angle, type Rig } from "./device-harness";
+import mqtt from "mqtt";
+import { FakeDevice } from "../host/bridge/fake-device";
 
 const TOKEN = "dash-token-1";
 const ID = "dash1";
@@ -205,6 +207,31 @@ describe("dashboard", () => {
     await card(b).locator('button[data-angle="135"]').click();
     await Promise.all([gaugeAngle(a, 135), gaugeAngle(b, 135)]);
     expect(angle(rig.board)).toBe(135);
+  });
+
+  it("adds a device that appears and drops one whose retained status is cleared", async () => {
+    const page = await open();
+    await gaugeAngle(page, 135);
+    const dev = await new FakeDevice({ id: "dash0", url: svc.mqttUrl }).start();
+    try {
+      await expect.poll(() => page.locator("#device-list li").evaluateAll((li) => li.map((e) => e.getAttribute("data-device")))).toEqual(["dash0", ID]);
+      expect(await page.locator("article.card").evaluateAll((a) => a.map((e) => e.getAttribute("data-device")))).toEqual(["dash0", ID]);
+      await expect.poll(() => card(page, "dash0").getAttribute("data-status")).toBe("online");
+      await expect.poll(() => card(page, "dash0").locator("output.version").textContent()).toBe("v0.0.0");
+      // Its own socket: a command reaches it and not dash1.
+      await card(page, "dash0").locator('button[data-angle="0"]').click();
+      await page.waitForFunction(() => document.querySelector('article[data-device="dash0"] svg.gauge')?.getAttribute("data-angle") === "0");
+      expect(dev.commands).toEqual([{ cmd: 13, value: 0 }]);
+      expect(angle(rig.board)).toBe(135);
+    } finally {
+      await dev.stop();
+    }
+    await expect.poll(() => card(page, "dash0").getAttribute("data-status")).toBe("offline");
+    const admin = await mqtt.connectAsync(svc.mqttUrl);
+    await admin.publishAsync("pinwire/dash0/status", "", { retain: true, qos: 1 });
+    await admin.endAsync();
+    await expect.poll(() => page.locator("article.card").count()).toBe(1);
+    expect(await page.locator("#device-list li").count()).toBe(1);
   });
 
   it("serves uPlot from the installed package, and nothing outside it", async () => {
