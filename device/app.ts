@@ -24,7 +24,7 @@ function value(cmd: number): number {
 }
 
 // Every known report (SERVO_ANGLE, LIGHT_LEVEL, LED_DUTY) as consecutive 8-byte messages,
-// `last` at the end: a retained state topic then rebuilds the whole state, and a reader that
+// `last` (if a report cmd; 0 or -1: none) at the end: a retained state topic then rebuilds the whole state, and a reader that
 // keeps only the last message sees the change (the bridge's convention, host/bridge).
 // Values are clamped by the drivers, so they are written without encodeMessage's checks
 // and its 8-byte temporaries.
@@ -37,7 +37,7 @@ export function appSnapshot(last: number): Bytes {
   for (let k = 0; k < 4; k++) {
     // k 0..2: the others in cmd order, k 3: last
     c = k < 3 ? (k ? k + 13 : SERVO_ANGLE) : last;
-    if ((k < 3 ? c === last : !last) || value(c) < 0) continue;
+    if ((k < 3 ? c === last : last <= 0) || value(c) < 0) continue;
     const v = value(c);
     b[o] = c;
     b[o + 4] = v & 255;

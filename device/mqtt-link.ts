@@ -1,8 +1,11 @@
 // MQTT mode: the shared MQTT client over the pipe (TCP, TLS, or WebSocket with subprotocol
 // "mqtt"). pinwire/<id>/status is "online" (retained; the will says "offline"), info is a
-// retained JSON object, state carries every known report retained at QoS 1 (changed one
-// last), cmd is subscribed, and a rejected command is reported on error as {"code":...}.
+// retained JSON object, cmd is subscribed, and a rejected command is reported on error as
+// {"code":...}. On state, each change goes out at once as its 8-byte message (QoS 1), and the
+// retained message is kept a snapshot of every known report (changed one last), refreshed at
+// most once a tick, so a late subscriber (the bridge after a restart) rebuilds the whole state.
 import { utf8Encode } from "../shared/bytes";
+import { encodeMessage } from "../shared/messages";
 import { mqttClient, type MqttClient } from "../shared/mqtt/client";
 import { appCommand, appSnapshot } from "./app";
 import type { Url } from "./config";
@@ -14,8 +17,9 @@ let m: MqttClient;
 let base: string;
 let url: Url;
 let online = false;
-// A report could not be queued (offline, or the queue was full): send the snapshot later.
-let dirty = false;
+// The retained snapshot is behind (a change since, or it could not be queued): cmd of the
+// latest change, 0 when up to date.
+let snap = 0;
 let again = false;
 
 function up(): void {
@@ -39,15 +43,17 @@ function pub(topic: string, payload: any, qos: number, retain: boolean): boolean
   }
 }
 
-function state(last: number): void {
-  dirty = !online || !pub("state", appSnapshot(last), 1, true);
+// Queues the retained snapshot; if the queue is full it stays owed for the next tick.
+function snapshot(): void {
+  if (online && pub("state", appSnapshot(snap), 1, true)) snap = 0;
 }
 
 // status, info and state on every new connection (a restarted broker may have lost its
 // retained messages). If the queue refused one, the next ack tries again.
 function announce(): void {
   again = !pub("status", "online", 1, true) || !pub("info", JSON.stringify({ id: base.split("/")[1], board: PINWIRE_BOARD, version: VERSION, memory: process.memory() }), 1, true);
-  state(0);
+  snap = snap || -1;
+  snapshot();
 }
 
 function connected(): void {
@@ -81,7 +87,6 @@ export function mqttStart(id: string, u: Url, keepalive: number): void {
   };
   m.onack = function () {
     if (again) announce();
-    else if (dirty) state(0);
   };
   m.subscribe(base + "cmd", 1);
   otaAttach(m, id); // OTA script push (engineer G): pinwire/<id>/ota, after the handlers above
@@ -89,8 +94,11 @@ export function mqttStart(id: string, u: Url, keepalive: number): void {
   m.connect();
 }
 
-export function mqttSend(cmd: number): void {
-  state(cmd);
+// A change: its 8-byte message now (not retained: the retained one stays the snapshot),
+// the snapshot on the next tick. Offline, only the snapshot is owed (sent on connect).
+export function mqttSend(cmd: number, value: number): void {
+  snap = cmd;
+  if (online) pub("state", encodeMessage(cmd, value), 1, false);
 }
 
 export function mqttError(code: string): void {
@@ -99,4 +107,5 @@ export function mqttError(code: string): void {
 
 export function mqttTick(now: number): void {
   m.tick(now);
+  if (snap) snapshot();
 }

@@ -31,6 +31,8 @@ async function start(id: string, extra: object = {}): Promise<Rig> {
   await w.next((m) => m.topic === "pinwire/" + id + "/status" && m.payload.toString() === "online", from).catch((e) => {
     throw new Error(e.message + "; board printed " + JSON.stringify(r.out()) + ", sockets " + r.board.openSockets);
   });
+  // The snapshot that follows "online": later state messages are the test's own.
+  await w.next((m) => m.topic === "pinwire/" + id + "/state" && m.payload.length === 24, from);
   return rig;
 }
 
@@ -63,16 +65,16 @@ describe("reference application over MQTT (Aedes)", () => {
     const r = await start("enc1");
     const from = w.msgs.length;
     await r.board.encoder.turn(10);
-    await w.state(SERVO_ANGLE, 100, from);
+    await w.state("enc1", SERVO_ANGLE, 100, from);
     expect(angle(r.board)).toBe(100);
     await r.board.encoder.turn(-25);
-    await w.state(SERVO_ANGLE, 75, from);
+    await w.state("enc1", SERVO_ANGLE, 75, from);
     expect(angle(r.board)).toBe(75);
     // The counter stops at its limit (-90 -> 0 deg) and turning back moves at once.
     await r.board.encoder.turn(-120);
-    await w.state(SERVO_ANGLE, 0, from);
+    await w.state("enc1", SERVO_ANGLE, 0, from);
     await r.board.encoder.turn(1);
-    await w.state(SERVO_ANGLE, 1, from);
+    await w.state("enc1", SERVO_ANGLE, 1, from);
     expect(angle(r.board)).toBe(1);
   });
 
@@ -80,43 +82,55 @@ describe("reference application over MQTT (Aedes)", () => {
     const r = await start("rot1");
     let from = w.msgs.length;
     await w.publish("pinwire/rot1/cmd", hex("0d00000078000000"));
-    const m = await w.state(SERVO_ANGLE, 120, from);
-    expect(m.payload.subarray(m.payload.length - 8).toString("hex")).toBe("0c00000078000000");
+    // The change itself goes out as exactly its 8-byte message...
+    const m = await w.next((x) => x.topic === "pinwire/rot1/state", from);
+    expect(m.payload.toString("hex")).toBe("0c00000078000000");
     expect(angle(r.board)).toBe(120);
+    // ...and the retained message becomes the full snapshot, the change last.
+    await w.next((x) => x.topic === "pinwire/rot1/state" && x.payload.length === 24 && lastMsg(x.payload)?.value === 120, from);
+    const late = await Watcher.connect("mqtt://127.0.0.1:" + broker.port, "pinwire/rot1/state");
+    try {
+      const rm = await late.next((x) => x.retain);
+      expect(rm.payload.length).toBe(24);
+      expect(lastMsg(rm.payload)).toEqual({ cmd: SERVO_ANGLE, value: 120 });
+      expect(Object.keys(stateOf(rm.payload)).map(Number).sort()).toEqual([SERVO_ANGLE, LIGHT_LEVEL, LED_DUTY]);
+    } finally {
+      await late.close();
+    }
     await r.board.encoder.turn(1);
-    await w.state(SERVO_ANGLE, 121, from);
+    await w.state("rot1", SERVO_ANGLE, 121, from);
     from = w.msgs.length;
     await w.publish("pinwire/rot1/cmd", JSON.stringify({ control: "SERVO", value: 45, unit: "deg" }));
-    await w.state(SERVO_ANGLE, 45, from);
+    await w.state("rot1", SERVO_ANGLE, 45, from);
     expect(angle(r.board)).toBe(45);
     await r.board.encoder.turn(-2);
-    await w.state(SERVO_ANGLE, 43, from);
+    await w.state("rot1", SERVO_ANGLE, 43, from);
   });
 
   it("the LED follows the light until set by hand; LED_SET -1 restores automatic", async () => {
     const r = await start("led1");
     let from = w.msgs.length;
     r.board.setLight({ percent: 20 });
-    await w.state(LIGHT_LEVEL, 20, from);
-    await w.state(LED_DUTY, 80, from);
+    await w.state("led1", LIGHT_LEVEL, 20, from);
+    await w.state("led1", LED_DUTY, 80, from);
     expect(r.board.ledDuty()).toBeCloseTo(0.8, 5);
     r.board.setLight({ percent: 70 });
-    await w.state(LED_DUTY, 30, from);
+    await w.state("led1", LED_DUTY, 30, from);
     // Manual: LED_SET 55 binary, then the light no longer moves it.
     from = w.msgs.length;
     await w.publish("pinwire/led1/cmd", hex("1000000037000000"));
-    await w.state(LED_DUTY, 55, from);
+    await w.state("led1", LED_DUTY, 55, from);
     expect(r.board.ledDuty()).toBeCloseTo(0.55, 5);
     r.board.setLight({ percent: 10 });
-    await w.state(LIGHT_LEVEL, 10, from);
+    await w.state("led1", LIGHT_LEVEL, 10, from);
     expect(r.board.ledDuty()).toBeCloseTo(0.55, 5);
     // JSON PWM control is manual too.
     await w.publish("pinwire/led1/cmd", '{"control":"PWM","value":50,"unit":"%"}');
-    await w.state(LED_DUTY, 50, from);
+    await w.state("led1", LED_DUTY, 50, from);
     // Back to automatic: follows the current light (10 % -> 90 %).
     from = w.msgs.length;
     await w.publish("pinwire/led1/cmd", hex("10000000ffffffff"));
-    await w.state(LED_DUTY, 90, from);
+    await w.state("led1", LED_DUTY, 90, from);
     expect(r.board.ledDuty()).toBeCloseTo(0.9, 5);
   });
 
@@ -142,7 +156,7 @@ describe("reference application over MQTT (Aedes)", () => {
     // Still running.
     const from = w.msgs.length;
     await w.publish("pinwire/bad1/cmd", hex("0d0000000a000000"));
-    await w.state(SERVO_ANGLE, 10, from);
+    await w.state("bad1", SERVO_ANGLE, 10, from);
     expect(r.out()).not.toContain("Uncaught");
   });
 

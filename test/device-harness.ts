@@ -135,9 +135,10 @@ export class Watcher {
     });
   }
 
-  // The next state report whose last message is (cmd, value).
-  state(cmd: number, value: number, from = this.msgs.length): Promise<Msg> {
-    return this.next((m) => m.topic.endsWith("/state") && lastMsg(m.payload)?.cmd === cmd && lastMsg(m.payload)?.value === value, from);
+  // The next state report of board `id` whose last message is (cmd, value).
+  state(id: string, cmd: number, value: number, from = this.msgs.length): Promise<Msg> {
+    const topic = "pinwire/" + id + "/state";
+    return this.next((m) => m.topic === topic && lastMsg(m.payload)?.cmd === cmd && lastMsg(m.payload)?.value === value, from);
   }
 
   publish(topic: string, payload: Buffer | string): Promise<unknown> {

@@ -51,7 +51,7 @@ describe("MQTT link", () => {
     // Subscribed again: a command works.
     from = w.msgs.length;
     await w.publish("pinwire/rst1/cmd", hex("0d0000001e000000"));
-    await w.state(SERVO_ANGLE, 30, from);
+    await w.state("rst1", SERVO_ANGLE, 30, from);
     expect(angle(r.board)).toBe(30);
     expect(r.board.openSockets).toBe(1);
   });
@@ -87,10 +87,10 @@ describe("MQTT link", () => {
     const r = await boot({ id: "mws1", broker: "ws://127.0.0.1:" + broker.wsPort + "/mqtt" });
     await online("mws1", from);
     await w.publish("pinwire/mws1/cmd", hex("0d00000028000000"));
-    await w.state(SERVO_ANGLE, 40, from);
+    await w.state("mws1", SERVO_ANGLE, 40, from);
     expect(angle(r.board)).toBe(40);
     await r.board.encoder.turn(3);
-    await w.state(SERVO_ANGLE, 43, from);
+    await w.state("mws1", SERVO_ANGLE, 43, from);
   });
 
   it("the esp32 bundle runs the same application (its own default pins via the profile)", async () => {
@@ -100,9 +100,9 @@ describe("MQTT link", () => {
     const info = await w.next((m) => m.topic === "pinwire/e32/info", from);
     expect(JSON.parse(info.payload.toString()).board).toBe("esp32");
     r.board.setLight({ percent: 25 });
-    await w.state(LED_DUTY, 75, from);
+    await w.state("e32", LED_DUTY, 75, from);
     await w.publish("pinwire/e32/cmd", hex("0d0000009b000000"));
-    await w.state(SERVO_ANGLE, 155, from);
+    await w.state("e32", SERVO_ANGLE, 155, from);
     expect(angle(r.board)).toBe(155);
   });
 
@@ -111,7 +111,7 @@ describe("MQTT link", () => {
     await boot({ id: "lnx1", broker: "mqtt://127.0.0.1:" + broker.port }, "linux");
     await online("lnx1", from);
     await w.publish("pinwire/lnx1/cmd", hex("0d0000000b000000"));
-    await w.state(SERVO_ANGLE, 11, from);
+    await w.state("lnx1", SERVO_ANGLE, 11, from);
   });
 });
 
@@ -128,7 +128,7 @@ describe("TLS where the board has it", () => {
         const r = await boot({ id, broker: url }, board);
         await sw.next((m) => m.topic === "pinwire/" + id + "/status" && m.payload.toString() === "online", from);
         await sw.publish("pinwire/" + id + "/cmd", hex("0d00000021000000"));
-        await sw.state(SERVO_ANGLE, 33, from);
+        await sw.state(id, SERVO_ANGLE, 33, from);
         expect(angle(r.board)).toBe(33);
       }
     } finally {

@@ -29,10 +29,10 @@ describe("board against mosquitto", () => {
       try {
         await w.next((m) => m.topic === "pinwire/" + id + "/status" && m.payload.toString() === "online", from);
         await w.publish("pinwire/" + id + "/cmd", hex("0d0000003c000000"));
-        await w.state(SERVO_ANGLE, 60, from);
+        await w.state(id, SERVO_ANGLE, 60, from);
         expect(angle(r.board)).toBe(60);
         await r.board.encoder.turn(2);
-        await w.state(SERVO_ANGLE, 62, from);
+        await w.state(id, SERVO_ANGLE, 62, from);
         await w.publish("pinwire/" + id + "/cmd", hex("0d"));
         const e = await w.next((m) => m.topic === "pinwire/" + id + "/error", from);
         expect(JSON.parse(e.payload.toString()).code).toBe("msg-length");
