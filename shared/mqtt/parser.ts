@@ -1,5 +1,5 @@
 // Streaming MQTT 3.1.1 parser: push() takes chunks cut anywhere (a packet split across
-// chunks, several packets in one) and returns the packets completed so far.
+// chunks, several packets in one; shared/stream.ts) and returns the packets completed so far.
 //
 // Which packet types a side accepts is a decoder table passed to the constructor. The board
 // only receives what a server sends (CLIENT_DECODERS); the decoders for client->server
@@ -15,8 +15,9 @@
 //
 // After a ProtocolError the stream is unusable (MQTT closes the connection on any
 // violation); make a new parser for the next connection.
-import { alloc, put, readU16BE, utf8Decode, view, type Bytes } from "../bytes";
+import { readU16BE, utf8Decode, view, type Bytes } from "../bytes";
 import { fail } from "../errors";
+import { framer } from "../stream";
 import {
   E_CLIENT_ID_MISSING,
   E_CONNACK_RESERVED,
@@ -298,43 +299,25 @@ export class MqttParser {
   // maxPacketSize: largest whole packet (fixed header included) accepted; 0 or absent =
   // only the protocol's own limit.
   constructor(decoders: Decoders, maxPacketSize?: number) {
-    // The state lives in the constructor's closure (one per parser, none per packet):
-    // local names minify, property names would not.
+    // The state lives in closures (one per parser, none per packet): local names minify,
+    // property names would not.
     const max = maxPacketSize || 0;
-    // bytes of an unfinished packet as received (views of pushed chunks), and their count
-    let held: Bytes[] = [];
-    let count = 0;
-    // the unfinished packet's size; 0 while its fixed header is incomplete
-    let want = 0;
-    this.push = function (chunk: Bytes): Packet[] {
-      const out: Packet[] = [];
-      let b = chunk;
-      if (count) {
-        // Joined once the packet is complete (or, while the header is cut, on each chunk:
-        // then at most 4 bytes are held), so a packet is copied once, not once per chunk.
-        held.push(b);
-        count += b.length;
-        if (count < want) return out;
-        b = alloc(count);
-        for (let k = 0, o = 0; k < held.length; o += held[k++].length) put(b, held[k], o);
-        count = 0;
-      }
-      const n = b.length;
-      let i = 0;
-      while (i < n) {
-        const t = head(decoders, max, b, i, n);
-        if (!t || i + t > n) {
-          held = [view(b, i, n)];
-          count = n - i;
-          want = t;
-          break;
-        }
+    let out: Packet[];
+    const feed = framer(
+      function (b, i, n) {
+        return head(decoders, max, b, i, n);
+      },
+      function (b, i, e) {
         const h = b[i];
         B = b;
         P = i + H;
-        E = i += t;
+        E = e;
         out.push((decoders[h >> 4] as Decoder)(h));
-      }
+      },
+    );
+    this.push = function (chunk: Bytes): Packet[] {
+      out = [];
+      feed(chunk);
       return out;
     };
   }
