@@ -67,57 +67,47 @@ export function toBinaryString(b: Bytes): string {
   return s;
 }
 
-export function utf8Length(s: string): number {
-  let n = 0;
+// UTF-16 code units to UTF-8 bytes. With b null it only counts (utf8Length): one loop for both
+// keeps them in agreement and the board bundle small.
+function utf8(b: Bytes | null, o: number, s: string): number {
   for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      n += 4;
-      i++;
-    } else n += 3;
+    let c = s.charCodeAt(i);
+    if (c < 0x80) {
+      if (b) b[o] = c;
+      o++;
+      continue;
+    }
+    if (c >= 0xd800 && c <= 0xdfff) {
+      const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+      if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+        i++;
+      } else c = 0xfffd;
+    }
+    // continuation bytes after the lead byte: 1, 2 or 3
+    const n = c < 0x800 ? 1 : c < 0x10000 ? 2 : 3;
+    for (let k = n; k >= 0; k--) {
+      if (b) b[o] = k < n ? 0x80 | ((c >> (6 * k)) & 63) : ((0xff00 >> (n + 1)) & 255) | (c >> (6 * n));
+      o++;
+    }
   }
-  return n;
+  return o;
+}
+
+// Bytes of s as UTF-8 (lone surrogates count as U+FFFD, as utf8Write writes them).
+export function utf8Length(s: string): number {
+  return utf8(null, 0, s);
 }
 
 // Writes s as UTF-8 into b at offset; returns the offset after it. Lone surrogates
 // become U+FFFD, as TextEncoder does.
 export function utf8Write(b: Bytes, offset: number, s: string): number {
-  let o = offset;
-  for (let i = 0; i < s.length; i++) {
-    let c = s.charCodeAt(i);
-    if (c < 0x80) {
-      b[o++] = c;
-      continue;
-    }
-    if (c < 0x800) {
-      b[o++] = 0xc0 | (c >> 6);
-    } else {
-      if (c >= 0xd800 && c <= 0xdfff) {
-        const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
-        if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
-          c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-          i++;
-          b[o++] = 0xf0 | (c >> 18);
-          b[o++] = 0x80 | ((c >> 12) & 63);
-        } else {
-          c = 0xfffd;
-          b[o++] = 0xe0 | (c >> 12);
-        }
-      } else {
-        b[o++] = 0xe0 | (c >> 12);
-      }
-      b[o++] = 0x80 | ((c >> 6) & 63);
-    }
-    b[o++] = 0x80 | (c & 63);
-  }
-  return o;
+  return utf8(b, offset, s);
 }
 
 export function utf8Encode(s: string): Bytes {
   const out = alloc(utf8Length(s));
-  utf8Write(out, 0, s);
+  utf8(out, 0, s);
   return out;
 }
 
@@ -125,40 +115,27 @@ export function utf8Encode(s: string): Bytes {
 // U+10FFFF). Returns null for invalid input so each protocol can raise its own error.
 export function utf8Decode(b: Bytes, start: number, end: number): string | null {
   let s = "";
-  let i = start;
-  while (i < end) {
-    const c = b[i++];
-    if (c < 0x80) {
-      s += String.fromCharCode(c);
-      continue;
+  for (let i = start; i < end; ) {
+    let c = b[i++];
+    if (c > 0x7f) {
+      // continuation bytes the lead byte announces (0: not a lead byte, or an overlong C0/C1)
+      const n = c < 0xc2 ? 0 : c < 0xe0 ? 1 : c < 0xf0 ? 2 : c < 0xf5 ? 3 : 0;
+      if (!n || i + n > end) return null;
+      c &= 63 >> n;
+      for (let k = 0; k < n; k++) {
+        const d = b[i++];
+        if ((d & 0xc0) !== 0x80) return null;
+        c = (c << 6) | (d & 63);
+      }
+      // overlong (shorter form exists), past U+10FFFF, or a surrogate
+      if (c < 1 << (5 * n + 1) || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) return null;
+      if (c > 0xffff) {
+        c -= 0x10000;
+        s += String.fromCharCode(0xd800 + (c >> 10));
+        c = 0xdc00 + (c & 1023);
+      }
     }
-    let cp: number;
-    let need: number;
-    let min: number;
-    if (c >= 0xc2 && c <= 0xdf) {
-      cp = c & 31;
-      need = 1;
-      min = 0x80;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      cp = c & 15;
-      need = 2;
-      min = 0x800;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      cp = c & 7;
-      need = 3;
-      min = 0x10000;
-    } else return null;
-    if (i + need > end) return null;
-    while (need--) {
-      const d = b[i++];
-      if ((d & 0xc0) !== 0x80) return null;
-      cp = (cp << 6) | (d & 63);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return null;
-    if (cp >= 0x10000) {
-      cp -= 0x10000;
-      s += String.fromCharCode(0xd800 + (cp >> 10), 0xdc00 + (cp & 1023));
-    } else s += String.fromCharCode(cp);
+    s += String.fromCharCode(c);
   }
   return s;
 }
