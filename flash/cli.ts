@@ -80,26 +80,35 @@ export function describeResult(r: PushResult): string {
 }
 
 // Devices with the OTA receiver announce their status retained on pinwire/<id>/ota/s. The
-// broker sends retained messages right after the SUBACK, so a message we publish to ourselves
-// after the SUBACK comes back behind them: when it arrives, the list is complete.
-async function discover(client: MqttClient, limitMs = 5000): Promise<string[]> {
+// broker streams retained messages after the SUBACK, with no order against other traffic, so
+// the list is taken as complete once a message we publish to ourselves has come back and no
+// further status has arrived for quietMs (at most limitMs in all).
+async function discover(client: MqttClient, quietMs = 300, limitMs = 5000): Promise<string[]> {
   const ids = new Set<string>();
   const sync = "pinwire/$push/" + client.options.clientId;
-  let timer: NodeJS.Timeout | undefined;
+  let synced = false;
+  let quiet: NodeJS.Timeout | undefined;
+  let limit: NodeJS.Timeout | undefined;
   let onMsg: (topic: string) => void = () => {};
-  const synced = new Promise<void>((resolve) => {
+  const done = new Promise<void>((resolve) => {
+    const settle = () => {
+      clearTimeout(quiet);
+      quiet = setTimeout(resolve, quietMs);
+    };
     onMsg = (topic: string) => {
       const m = /^pinwire\/([^/]+)\/ota\/s$/.exec(topic);
       if (m) ids.add(m[1]);
-      else if (topic === sync) resolve();
+      else if (topic === sync) synced = true;
+      if (synced) settle();
     };
-    timer = setTimeout(resolve, limitMs);
+    limit = setTimeout(resolve, limitMs);
   });
   client.on("message", onMsg);
   await client.subscribeAsync(["pinwire/+/ota/s", sync]);
   await client.publishAsync(sync, "", { qos: 1 });
-  await synced;
-  clearTimeout(timer);
+  await done;
+  clearTimeout(quiet);
+  clearTimeout(limit);
   client.removeListener("message", onMsg);
   await client.unsubscribeAsync(["pinwire/+/ota/s", sync]);
   return [...ids].sort();

@@ -104,14 +104,18 @@ export function buildManifest(tag: number, image: Uint8Array, version: string, a
 }
 
 // Several pushes may share a client (and a device's topics, when a second push is refused):
-// a topic is unsubscribed only when its last user is done.
+// a topic is unsubscribed only when its last user is done, and a new user waits for a pending
+// UNSUBSCRIBE first (a broker may complete the two out of order and drop the new one).
 const users = new WeakMap<MqttClient, Map<string, number>>();
+const leaving = new WeakMap<MqttClient, Map<string, Promise<void>>>();
 
-function use(client: MqttClient, topics: string[], cb: (err?: Error | null) => void): void {
+async function use(client: MqttClient, topics: string[]): Promise<void> {
   let m = users.get(client);
   if (!m) users.set(client, (m = new Map()));
   for (const t of topics) m.set(t, (m.get(t) ?? 0) + 1);
-  client.subscribe(topics, { qos: 0 }, (err) => cb(err));
+  const pending = leaving.get(client);
+  await Promise.all(topics.map((t) => pending?.get(t)));
+  await client.subscribeAsync(topics, { qos: 0 });
 }
 
 function release(client: MqttClient, topics: string[]): void {
@@ -122,7 +126,17 @@ function release(client: MqttClient, topics: string[]): void {
     else m?.delete(t);
     return n <= 0;
   });
-  if (done.length) client.unsubscribe(done);
+  if (!done.length) return;
+  let pending = leaving.get(client);
+  if (!pending) leaving.set(client, (pending = new Map()));
+  const p = client.unsubscribeAsync(done).then(
+    () => {},
+    () => {},
+  );
+  for (const t of done) pending.set(t, p);
+  void p.then(() => {
+    for (const t of done) if (pending!.get(t) === p) pending!.delete(t);
+  });
 }
 
 // Flow control waits on small ACKs: with Nagle's algorithm on, each could sit 40 ms behind
@@ -307,10 +321,13 @@ export function pushScript(client: MqttClient, o: PushOptions): Promise<PushResu
     client.on("connect", onConnect);
     client.on("close", onClose);
     o.onPhase?.("hello");
-    use(client, [replies, status, alive], (err) => {
-      if (err) return fail("subscribe");
-      progress(o.replyMs ?? 5000, "no-reply");
-      if (client.connected) publish(down, encodeHello(tag));
-    });
+    use(client, [replies, status, alive]).then(
+      () => {
+        if (settled) return;
+        progress(o.replyMs ?? 5000, "no-reply");
+        if (client.connected) publish(down, encodeHello(tag));
+      },
+      () => fail("subscribe"),
+    );
   });
 }
