@@ -6,6 +6,7 @@ import { LED_DUTY, SERVO_ANGLE, encodeMessage } from "../shared/messages";
 import { angle, bootBoard, hex, selfSigned, startAedes, stateOf, Watcher, type Rig, type TestBroker } from "./device-harness";
 import type { VirtualBoardOptions } from "../host/vboard";
 import { Collector, isMsg, startTestService, waitDevice, wsUrl } from "./host-helpers";
+import { CredentialStore } from "../host/auth/credentials";
 
 let broker: TestBroker;
 let w: Watcher;
@@ -166,6 +167,41 @@ describe("binary WebSocket mode (the host's gateway)", () => {
       rigs.pop();
       await waitDevice(svc, "gw1", (d) => d.status === "offline");
     } finally {
+      await svc.close();
+    }
+  });
+});
+
+describe("the host service with device credentials", () => {
+  it("authenticates over MQTT (user:pass in the broker URL) and on the gateway (Basic)", async () => {
+    const store = new CredentialStore(null);
+    await store.add("sec1", "pw-1", "device");
+    await store.add("sec2", "pw-2", "device");
+    await store.add("ops", "pw-ops", "bridge");
+    const svc = await startTestService({ credentials: store, token: "tok" });
+    try {
+      const port = new URL(svc.mqttUrl).port;
+      const ops = await Watcher.connect("mqtt://127.0.0.1:" + port, "pinwire/#", { username: "ops", password: "pw-ops" });
+      try {
+        const from = ops.msgs.length;
+        const r = await boot({ id: "sec1", broker: "mqtt://sec1:pw-1@127.0.0.1:" + port });
+        await waitDevice(svc, "sec1", (d) => d.status === "online" && d.state.servo === 90);
+        await ops.publish("pinwire/sec1/cmd", hex("0d00000064000000"));
+        await ops.state("sec1", SERVO_ANGLE, 100, from);
+        expect(angle(r.board)).toBe(100);
+        // A wrong password: refused (CONNACK 4/5), retried with backoff, never online.
+        const bad = await boot({ id: "sec2", broker: "mqtt://sec2:nope@127.0.0.1:" + port });
+        await bad.board.waitForOutput(/mqtt (c|connack-)[45]\r/);
+        expect(svc.bridge.device("sec2")?.status ?? "unknown").not.toBe("online");
+        // The gateway takes the same credentials as Basic auth.
+        const g = await boot({ id: "sec2", gateway: wsUrl(svc, "/ws/sec2").replace("ws://", "ws://sec2:pw-2@") });
+        await waitDevice(svc, "sec2", (d) => d.status === "online" && d.state.servo === 90);
+        expect(g.out()).not.toContain("Uncaught");
+      } finally {
+        await ops.close();
+      }
+    } finally {
+      while (rigs.length) await rigs.pop()!.close();
       await svc.close();
     }
   });
