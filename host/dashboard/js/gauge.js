@@ -22,7 +22,7 @@ const fmt = (n) => n.toFixed(2);
 
 export class Gauge {
   constructor(label) {
-    this.svg = el("svg", { viewBox: "0 0 200 118", class: "gauge", role: "meter", "aria-label": label, "aria-valuemin": "0", "aria-valuemax": "180" });
+    this.svg = el("svg", { viewBox: "0 0 200 138", class: "gauge", role: "meter", "aria-label": label, "aria-valuemin": "0", "aria-valuemax": "180" });
     el("path", { d: `M ${CX - R} ${CY} A ${R} ${R} 0 0 1 ${CX + R} ${CY}`, class: "gauge-track" }, this.svg);
     this.arc = el("path", { d: "", class: "gauge-value" }, this.svg);
     for (const a of [0, 45, 90, 135, 180]) {
@@ -33,7 +33,7 @@ export class Gauge {
     this.needle = el("g", { class: "gauge-needle" }, this.svg);
     el("line", { x1: CX, y1: CY, x2: CX - R + 18, y2: CY }, this.needle);
     el("circle", { cx: CX, cy: CY, r: 6 }, this.svg);
-    this.text = el("text", { x: CX, y: CY - 22, class: "gauge-text", "text-anchor": "middle" }, this.svg);
+    this.text = el("text", { x: CX, y: CY + 32, class: "gauge-text", "text-anchor": "middle" }, this.svg);
     this.angle = undefined;
     this.set(null);
   }
@@ -50,7 +50,8 @@ export class Gauge {
     const a = known ? angle : 0;
     const [x, y] = at(a, R);
     this.arc.setAttribute("d", known && a > 0 ? `M ${CX - R} ${CY} A ${R} ${R} 0 0 1 ${fmt(x)} ${fmt(y)}` : "");
-    // The needle is drawn pointing at 0° (left); SVG rotation is clockwise on screen.
-    this.needle.setAttribute("transform", `rotate(${a} ${CX} ${CY})`);
+    // The needle is drawn pointing at 0° (left); rotation is clockwise on screen. A CSS
+    // transform (not the SVG attribute) so the stylesheet's transition animates it.
+    this.needle.style.transform = `rotate(${a}deg)`;
   }
 }
