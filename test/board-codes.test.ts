@@ -10,12 +10,58 @@ import * as MQ from "../shared/mqtt/constants";
 import * as WB from "../shared/ws/codes.board";
 import * as WQ from "../shared/ws/codes";
 import { deviceSize } from "../bench/device-size";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import * as B64 from "../shared/base64";
+import * as B64B from "../shared/base64.board";
+import * as ERR from "../shared/errors";
+import * as ERRB from "../shared/errors.board";
 
 const PAIRS: Array<[string, Record<string, unknown>, Record<string, unknown>]> = [
   ["mqtt/constants", MQ, MB],
   ["mqtt/client-codes", CQ, CB],
   ["ws/codes", WQ, WB],
 ];
+
+function boardVariants(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) out.push(...boardVariants(join(dir, e.name)));
+    else if (e.name.endsWith(".board.ts")) out.push(join(dir, e.name));
+  }
+  return out;
+}
+
+describe("board variants", () => {
+  it("every X.board.ts exports exactly what X.ts does", async () => {
+    const files = boardVariants(join(import.meta.dirname, "..", "shared"));
+    expect(files.length).toBeGreaterThanOrEqual(5);
+    for (const f of files) {
+      const board = await import(f);
+      const host = await import(f.replace(/\.board\.ts$/, ".ts"));
+      expect(Object.keys(board).sort(), f).toEqual(Object.keys(host).sort());
+    }
+  });
+
+  it("base64 through btoa equals the pure encoder", () => {
+    for (let n = 0; n < 40; n++) {
+      const b = new Uint8Array(n).map((_, i) => (i * 97 + n) & 255);
+      expect(B64B.base64(b)).toBe(B64.base64(b));
+    }
+  });
+
+  it("the board's ProtocolError carries the code and is recognised", () => {
+    let caught: unknown;
+    try {
+      ERRB.fail("m4");
+    } catch (e) {
+      caught = e;
+    }
+    expect(ERRB.isProtocolError(caught)).toBe(true);
+    expect((caught as ERRB.ProtocolError).code).toBe("m4");
+    expect(ERR.isProtocolError(caught)).toBe(false); // a separate class: never mixed in one build
+  });
+});
 
 describe("board error codes", () => {
   const seen = new Set<string>();
