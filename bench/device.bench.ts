@@ -3,7 +3,7 @@
 // virtual board: commands (SERVO_ROTATE, QoS 1) in through Aedes, state reports (QoS 1) out,
 // a few commands in flight at once (broker sockets without Nagle, see test/device-harness.ts).
 // Run: npm run bench:device. The last line is the summary.
-import { buildBoard } from "../scripts/device-bundle.mjs";
+import { buildBoard, bundleES5 } from "../scripts/device-bundle.mjs";
 import { encodeMessage, SERVO_ANGLE, SERVO_ROTATE } from "../shared/messages";
 import { bootBoard, startAedes, stateOf, Watcher } from "../test/device-harness";
 
@@ -57,6 +57,10 @@ for (const b of ["esp8266", "esp32", "linux"]) {
   sizes[b] = r.bytes;
   console.log(`bundle ${b}: ${r.bytes} bytes minified (${r.file})`);
 }
+// Where the esp8266 bytes go (the probes bundle the same shared code alone).
+const libs = (await bundleES5("device/probes/libs.ts", { PINWIRE_BOARD: "esp8266" })).length;
+const libsOta = (await bundleES5("device/probes/libs-ota.ts", { PINWIRE_BOARD: "esp8266" })).length;
+console.log(`esp8266 bundle: shared MQTT+WS+messages+bytes ${libs}, OTA receiver ${libsOta - libs}, device/ code ${sizes.esp8266 - libsOta} bytes`);
 console.log(`esp8266 target: <= 14000 bytes (${sizes.esp8266 <= 14000 ? "met" : "over by " + (sizes.esp8266 - 14000)})`);
 const t = await throughput();
 console.log(`MQTT path on the virtual esp8266: ${COMMANDS} SERVO_ROTATE commands (QoS 1, ${IN_FLIGHT} in flight) -> ${t.reports} state reports; ${t.rate} commands/s; ${t.free} JsVars free after`);
