@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { crc32 as zlibCrc32 } from "node:zlib";
 import mqttPacket from "mqtt-packet";
-import { Sender } from "ws";
+import * as wsLib from "ws";
 import { toHex, type Bytes } from "../shared/bytes";
 import { isProtocolError } from "../shared/errors";
 import { decodeMessage, encodeMessage } from "../shared/messages";
@@ -355,6 +355,9 @@ function mqttVectors(r: Rnd, out: Vector[]) {
 }
 
 // --- WebSocket frames, with ws's Sender as the reference encoder
+
+// @types/ws does not declare Sender, which ws exports.
+const { Sender } = wsLib as unknown as { Sender: { frame(data: Buffer, o: object): Buffer[] } };
 
 function wsFrame(data: Uint8Array, opcode: number, fin: boolean, key?: Uint8Array): Buffer {
   const o: any = { fin, opcode, mask: !!key, readOnly: false, rsv1: false };
