@@ -1,9 +1,8 @@
 // The board's byte pipe: TCP (or TLS), or a WebSocket over it, shown to the layer above as
 // one transport (write/close in; up/data/down out). Only one pipe is open at a time.
 import { base64 } from "../shared/base64";
-import { alloc, type Bytes, utf8Encode } from "../shared/bytes";
+import { type Bytes, utf8Encode } from "../shared/bytes";
 import { createWsClient, type WsClient } from "../shared/ws/client";
-import { encodeFrame } from "../shared/ws/frame";
 import type { Url } from "./config";
 import { boardSha1 } from "./sha";
 import { tcpClose, tcpOpen, tcpWrite } from "./tcp";
@@ -98,10 +97,7 @@ export function pipeOpen(u: Url, path: string, protocol: string | null, onUp: ()
   return tcpOpen(u.host, u.port, u.tls, tcpUp, tcpData, tcpDown) || ((ws = null), false);
 }
 
-// A text message (the gateway's info JSON) on an open WebSocket: WsClient writes binary
-// messages only, so the frame is made here (opcode 1, masked as a client must).
+// A text message (the gateway's info JSON) on an open WebSocket.
 export function pipeText(s: string): void {
-  const k = alloc(4);
-  for (let i = 0; i < 4; i++) k[i] = (Math.random() * 256) & 255;
-  if (ws) tcpWrite(encodeFrame(1, utf8Encode(s), k));
+  if (ws) ws.send(utf8Encode(s), true);
 }

@@ -5,6 +5,5 @@ import { alloc, fromBinaryString, utf8Decode, utf8Encode } from "../../shared/by
 import { decodeMessage, encodeMessage, parseControl } from "../../shared/messages";
 import { mqttClient } from "../../shared/mqtt/client";
 import { createWsClient } from "../../shared/ws/client";
-import { encodeFrame } from "../../shared/ws/frame";
 
-(global as any).x = [mqttClient, createWsClient, encodeFrame, base64, decodeMessage, encodeMessage, parseControl, fromBinaryString, utf8Decode, utf8Encode, alloc];
+(global as any).x = [mqttClient, createWsClient, base64, decodeMessage, encodeMessage, parseControl, fromBinaryString, utf8Decode, utf8Encode, alloc];
