@@ -16,6 +16,36 @@ import { PROFILES } from "../host/vboard";
 import { root } from "../scripts/device-bundle.mjs";
 import { appBundle, type Board, bootStatus, type Broker, flashedBoard, hostClient, startBroker } from "./ota-rig";
 import { tempDir } from "./host-helpers";
+// @ts-expect-error binding-mock's package "exports" carry no types entry
+import { MockBinding } from "@serialport/binding-mock";
+import type { Binding } from "../flash/ports";
+
+// A serialport binding whose one port is a "USB cable" to the board's TCP console: what is
+// written to the port goes to the console, what the console prints arrives on the port.
+function cableTo(consolePort: number): Binding {
+  MockBinding.reset();
+  MockBinding.createPort("/dev/ttyUSB0", { vendorId: "10c4", manufacturer: "Silicon Labs" });
+  return {
+    list: () => MockBinding.list(),
+    async open(opts: object) {
+      const port = await MockBinding.open(opts);
+      const sock = net.connect(consolePort, "127.0.0.1");
+      await new Promise((r) => sock.once("connect", r));
+      sock.on("data", (d) => port.isOpen && port.emitData(d));
+      const write = port.write.bind(port);
+      port.write = async (b: Buffer) => {
+        sock.write(b);
+        return write(b);
+      };
+      const close = port.close.bind(port);
+      port.close = async () => {
+        sock.destroy();
+        return close();
+      };
+      return port;
+    },
+  } as Binding;
+}
 
 let broker: Broker;
 let host: MqttClient;
@@ -124,5 +154,22 @@ describe("pinwire flash over a tcp:// console with the espruino CLI", () => {
   it("refuses a config the board cannot use before touching the board", async () => {
     await expect(flashBoard({ board: "esp8266", port: "tcp://127.0.0.1:1", config: { id: "x y", broker: broker.url } })).rejects.toMatchObject({ code: "config" });
     await expect(flashBoard({ board: "esp8266", port: "tcp://127.0.0.1:1", config: { id: "ok", broker: "mqtts://h:8883" } })).rejects.toMatchObject({ code: "config" });
+  });
+
+  it("over a USB serial port (the only one there is), with the CLI's pauses between Storage writes", async () => {
+    const b = await blankBoard("usb3");
+    try {
+      // A small app: over serial the CLI waits 250 ms after each 384-byte piece.
+      const app = 'print("hello from pw.a")';
+      const r = await flashBoard({ board: "esp8266", config: { id: "usb3", broker: broker.url }, app, binding: cableTo(b.vb.consolePort!) });
+      expect(r.port).toBe("/dev/ttyUSB0");
+      expect(r.files.map((f) => f.name)).toEqual([".bootcde", "pw.a", "pw.st", "pinwire.json"]);
+      expect(b.vb.storage.read("pw.a")!.toString()).toBe(app);
+      // run: true restarted it into the boot loader, which ran the app.
+      await b.vb.waitForOutput("hello from pw.a");
+    } finally {
+      MockBinding.reset();
+      await b.close();
+    }
   });
 });
