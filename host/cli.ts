@@ -88,6 +88,7 @@ async function serve(flags: ServeFlags, log: Logger, withSim: boolean): Promise<
     discoveryPrefix: flags.discoveryPrefix,
     shareGroup: flags.shareGroup,
     dashboardDir: flags.dashboard,
+    simDevices: withSim && !flags.broker ? ["sim1"] : [],
   });
   const info = { event: "ready", http: svc.httpUrl, mqtt: svc.mqttUrl, embeddedBroker: !!svc.broker, ws: svc.httpUrl.replace(/^http/, "ws") + "/ws/<id>" };
   log.info(info, "pinwire ready: dashboard " + svc.httpUrl + "/" + (svc.token ? "?token=" + svc.token : ""));
@@ -99,7 +100,10 @@ async function serve(flags: ServeFlags, log: Logger, withSim: boolean): Promise<
 // A virtual board so that `npm start` shows something moving with no hardware attached.
 async function startSims(log: Logger, svc: Service, flags: ServeFlags): Promise<void> {
   const { startVirtualDevice } = await import("./bridge/sim");
-  const sim = await startVirtualDevice({ id: "sim1", broker: svc.broker ? svc.broker.url.replace("0.0.0.0", "127.0.0.1") : svc.mqttUrl, log }).catch((e) => {
+  const id = "sim1";
+  const broker = svc.broker ? (svc.broker.url.startsWith("mqtts") ? "mqtts" : "mqtt") + "://127.0.0.1:" + svc.broker.port : svc.mqttUrl;
+  const password = svc.simLogins.get(id);
+  const sim = await startVirtualDevice({ id, broker, username: password ? id : flags.brokerUser, password: password ?? flags.brokerPass, log }).catch((e) => {
     log.warn({ event: "sim-unavailable", err: String(e?.message ?? e) }, "virtual board not started");
     return null;
   });

@@ -81,9 +81,11 @@ describe("credentials and ACL", () => {
     const dev1 = await mqtt.connectAsync(svc.mqttUrl, { protocolVersion: 4, username: "dev1", password: "pw-one", reconnectPeriod: 0 });
     // mqtt.js turns a SUBACK with a refusal into an error carrying the packet.
     const granted = await new Promise<number[]>((r) =>
-      dev1.subscribe(["pinwire/dev1/cmd", "pinwire/dev2/cmd", "pinwire/#"], (err, g) => r(err ? (err as any).packet.granted : g!.map((x) => x.qos))),
+      dev1.subscribe(["pinwire/dev1/cmd", "pinwire/dev2/cmd", "pinwire/#", "pinwire/dev1/ota", "pinwire/dev1/+"], (err, g) =>
+        r(err ? (err as any).packet.granted : g!.map((x) => x.qos)),
+      ),
     );
-    expect(granted).toEqual([0, 128, 128]);
+    expect(granted).toEqual([0, 128, 128, 0, 128]);
     // Another device's topic: Aedes refuses the PUBLISH by dropping the connection.
     const closed = new Promise<void>((r) => dev1.once("close", () => r()));
     dev1.publish("pinwire/dev2/state", Buffer.from(encodeMessage(LIGHT_LEVEL, 1)), { qos: 1 });

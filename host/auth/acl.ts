@@ -1,5 +1,6 @@
 // Topic permissions for broker clients. A device may publish only under its own
-// pinwire/<id>/ and subscribe only to its own command topic; the bridge may do all.
+// pinwire/<id>/ and subscribe only to its own command topic (and its OTA topic, where script
+// updates arrive: device/ota); the bridge role may do all.
 // Clients of a broker without credentials (localhost development) are "open".
 import { isValidTopicFilter } from "../../shared/topic";
 
@@ -14,5 +15,5 @@ export function canPublish(who: Principal, topic: string): boolean {
 export function canSubscribe(who: Principal, filter: string): boolean {
   if (!isValidTopicFilter(filter)) return false;
   if (who.kind !== "device") return true;
-  return filter === "pinwire/" + who.id + "/cmd";
+  return filter === "pinwire/" + who.id + "/cmd" || filter === "pinwire/" + who.id + "/ota";
 }

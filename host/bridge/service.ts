@@ -31,6 +31,9 @@ export interface ServiceOptions {
   dashboardDir?: string;
   linkFactory?: LinkFactory;
   highWaterBytes?: number;
+  // Ids of virtual devices started with the service: each gets an in-memory login to the
+  // embedded broker (returned in Service.simLogins) so they work with credentials enforced.
+  simDevices?: string[];
 }
 
 export interface Service {
@@ -42,6 +45,7 @@ export interface Service {
   gateway: Gateway;
   broker: EmbeddedBroker | null;
   http: HttpFront;
+  simLogins: Map<string, string>; // id -> password (embedded broker only)
   close(): Promise<void>;
 }
 
@@ -83,6 +87,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   try {
     let broker: EmbeddedBroker | null = null;
     let mqttUrl: string;
+    const simLogins = new Map<string, string>();
     let username = opts.brokerUsername;
     let password = opts.brokerPassword;
     if (opts.broker) {
@@ -97,7 +102,9 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       // The bridge's own broker login: a per-process secret, never written anywhere.
       username = "pinwire-bridge-" + randomBytes(4).toString("hex");
       password = generateSecret();
+      for (const id of opts.simDevices ?? []) simLogins.set(id, generateSecret());
       broker = await startEmbeddedBroker({
+        ephemeralDevices: simLogins,
         host: opts.host,
         port: opts.mqttPort,
         log,
@@ -141,7 +148,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     });
     closers.push(() => http.close());
     if (plan.generatedToken) log.warn({ event: "token", token: plan.token }, "dashboard/API token generated: open " + http.url + "/?token=" + plan.token);
-    return { httpUrl: http.url, httpPort: http.port, mqttUrl, token: plan.token, bridge, gateway, broker, http, close: closeAll };
+    return { httpUrl: http.url, httpPort: http.port, mqttUrl, token: plan.token, bridge, gateway, broker, http, simLogins, close: closeAll };
   } catch (e) {
     await closeAll();
     throw e;

@@ -20,6 +20,8 @@ export interface EmbeddedBrokerOptions {
   // In-process secret for the bridge's own connection; always accepted as role "bridge".
   bridgeUser?: { username: string; password: string };
   tls?: { cert: Buffer; key: Buffer };
+  // In-memory device logins (the virtual board `pinwire start` adds), checked like stored ones.
+  ephemeralDevices?: Map<string, string>;
 }
 
 export interface EmbeddedBroker {
@@ -43,6 +45,11 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
       const pass = password ? password.toString("utf8") : undefined;
       if (bridgeUser && username === bridgeUser.username && pass === bridgeUser.password) {
         c.pinwire = { kind: "bridge", id: username };
+        return done(null, true);
+      }
+      const eph = username !== undefined ? opts.ephemeralDevices?.get(username) : undefined;
+      if (eph !== undefined && pass === eph) {
+        c.pinwire = { kind: "device", id: username! };
         return done(null, true);
       }
       if (!store) {
