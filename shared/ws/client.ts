@@ -3,7 +3,7 @@
 // shape to the layer above (write/close in, ondata/onclose out), so the MQTT client runs over it
 // as over TCP: MQTT bytes travel in binary messages, and as whole messages are passed up as a
 // byte stream, a packet may span messages and a message may hold several packets.
-import { alloc, Bytes, fromBinaryString, put, readU16BE, toBinaryString, utf8Decode, utf8Encode, view, writeU16BE } from "../bytes";
+import { alloc, Bytes, fromBinaryString, readU16BE, toBinaryString, utf8Decode, utf8Encode, view, writeU16BE } from "../bytes";
 import { base64 } from "../base64";
 import { ProtocolError, fail } from "../errors";
 import { encodeFrame } from "./frame";
@@ -26,11 +26,10 @@ export interface WsOptions extends HandshakeOptions {
 
 function noop(): void {}
 
+// A Close frame's body: the status code, then the reason as UTF-8.
 function closeBody(code: number, reason?: string): Bytes {
-  const r = utf8Encode(reason || "");
-  const b = alloc(2 + r.length);
+  const b = utf8Encode("\0\0" + (reason || ""));
   writeU16BE(b, 0, code);
-  put(b, r, 2);
   return b;
 }
 
@@ -55,26 +54,32 @@ export class WsClient implements Transport {
   state = 0;
   // Called by the platform: the transport is connected (sends the opening handshake), bytes
   // arrived, the transport has closed.
-  start: () => void;
-  data: (chunk: Bytes) => void;
-  closed: () => void;
+  start!: () => void;
+  data!: (chunk: Bytes) => void;
+  closed!: () => void;
   // Sends a message: binary unless `text` (then b is UTF-8), and with `more` only a fragment of
   // it, the last fragment without `more`. Ignored unless open.
-  send: (b: Bytes, text?: boolean, more?: boolean) => void;
+  send!: (b: Bytes, text?: boolean, more?: boolean) => void;
   // The transport shape for the layer above: one binary message per write.
-  write: (b: Bytes) => void;
-  ping: (b?: Bytes) => void;
+  write!: (b: Bytes) => void;
+  ping!: (b?: Bytes) => void;
   // Starts the closing handshake (code default 1000, reason up to 123 UTF-8 bytes); the
   // transport is closed when the peer's Close arrives, and the platform should close it if that
   // takes too long. Before the handshake has completed it just drops the transport.
-  close: (code?: number, reason?: string) => void;
+  close!: (code?: number, reason?: string) => void;
 
   constructor(t: Transport, o: WsOptions) {
     const w = this;
+    // w.state mirrored in a local (minifies to one letter); set() changes both.
+    let s = 0;
     let head = ""; // response head so far, as a binary string
     let accept = "";
     let peerClose: Bytes | null = null; // payload of the peer's Close frame, once received
     let fragmenting = false;
+
+    function set(v: number): void {
+      w.state = s = v;
+    }
 
     function bytes(n: number): Bytes {
       const r = o.random || Math.random;
@@ -88,7 +93,7 @@ export class WsClient implements Transport {
     }
 
     function end(): void {
-      w.state = 3;
+      set(3);
       t.close();
     }
 
@@ -97,30 +102,30 @@ export class WsClient implements Transport {
         peerClose = d;
         // Echo the status code (5.5.1), then end: as the client we may close the transport once
         // both Close frames are sent (7.1.1), and there is no timer here to wait for the server.
-        if (w.state == 1) out(8, view(d, 0, 2));
+        if (s == 1) out(8, view(d, 0, 2));
         end();
       } else if (op == 9) {
-        if (w.state == 1) out(10, d);
+        if (s == 1) out(10, d);
       } else if (op == 10) w.onpong(d);
       else w.ondata(d, op == 1);
     }, o.maxSize);
 
-    this.start = function () {
+    w.start = function () {
       const key = base64(bytes(16));
       accept = acceptKey(key, o.sha1);
       t.write(fromBinaryString(handshakeRequest(o, key)));
     };
 
-    this.data = function (c) {
-      if (w.state > 2) return;
+    w.data = function (c) {
+      if (s > 2) return;
       try {
-        if (!w.state) {
+        if (!s) {
           const h = (head += toBinaryString(c));
           const e = h.indexOf("\r\n\r\n");
           // A head this long is not a handshake answer: stop buffering it.
           if (e < 0) return void (h.length > 4096 && fail(E_WS_HEAD_SIZE));
           const p = checkResponse(h.substr(0, e), accept, o.protocols);
-          w.state = 1;
+          set(1);
           w.onopen(p);
           // Frames may follow the head in the same chunk.
           c = view(c, c.length - (h.length - e - 4), c.length);
@@ -131,9 +136,9 @@ export class WsClient implements Transport {
         // else is a bug, rethrown once the connection is down: the bytes after the throw are
         // lost, so the stream could not be parsed on anyway.
         const pe = e instanceof ProtocolError;
-        const open = w.state == 1;
+        const open = s == 1;
         // Set first: whatever onerror calls back into is then a no-op.
-        w.state = 3;
+        set(3);
         if (open) out(8, closeBody(pe ? closeCodeOf(e.code) : 1011));
         // Before closing the transport, whose closed() may come back synchronously (onclose).
         if (pe) w.onerror(e);
@@ -142,34 +147,31 @@ export class WsClient implements Transport {
       }
     };
 
-    this.closed = function () {
+    w.closed = function () {
       const c = peerClose;
-      if (w.state < 4) {
-        w.state = 4;
+      if (s < 4) {
+        set(4);
         w.onclose(c ? (c.length ? readU16BE(c, 0) : 1005) : 1006, c ? (utf8Decode(c, 2, c.length) as string) : "");
       }
     };
 
-    this.send = function (b, text, more) {
-      if (w.state == 1) {
+    // write(b) is send(b): one binary message.
+    w.write = w.send = function (b: Bytes, text?: boolean, more?: boolean) {
+      if (s == 1) {
         out(fragmenting ? 0 : text ? 1 : 2, b, more);
         fragmenting = !!more;
       }
     };
 
-    this.write = function (b) {
-      w.send(b);
+    w.ping = function (b) {
+      if (s == 1) out(9, b || alloc(0));
     };
 
-    this.ping = function (b) {
-      if (w.state == 1) out(9, b || alloc(0));
-    };
-
-    this.close = function (code, reason) {
-      if (w.state == 1) {
+    w.close = function (code, reason) {
+      if (s == 1) {
         out(8, closeBody(code || 1000, reason));
-        w.state = 2;
-      } else if (!w.state) end();
+        set(2);
+      } else if (!s) end();
     };
   }
 }

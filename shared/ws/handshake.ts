@@ -57,13 +57,18 @@ export function headerFields(head: string): { [name: string]: string } {
 // negotiated subprotocol ("" for none). `accept` is acceptKey(our key).
 export function checkResponse(head: string, accept: string, protocols?: string[]): string {
   const f = headerFields(head);
-  const p = f["sec-websocket-protocol"] || "";
+  const ws = function (name: string): string {
+    return f["sec-websocket-" + name];
+  };
+  const p = ws("protocol") || "";
   if (head.split(" ")[1] != "101") fail(E_WS_STATUS);
-  // Upgrade: websocket and a Connection token list holding "upgrade" (items 2 and 3).
-  if ((f["upgrade"] || "").toLowerCase() != "websocket" || (f["connection"] || "").toLowerCase().indexOf("upgrade") < 0) fail(E_WS_UPGRADE);
-  if (f["sec-websocket-accept"] != accept) fail(E_WS_ACCEPT);
+  // Upgrade: websocket and a Connection token list holding "upgrade" (items 2 and 3); joined,
+  // so that one lower-casing serves both.
+  const u = (f["upgrade"] + "|" + f["connection"]).toLowerCase();
+  if (u.indexOf("websocket|") != 0 || u.indexOf("upgrade", 10) < 0) fail(E_WS_UPGRADE);
+  if (ws("accept") != accept) fail(E_WS_ACCEPT);
   // We offer no extensions, so any in the answer is one we did not ask for.
-  if (f["sec-websocket-extensions"]) fail(E_WS_EXTENSION);
+  if (ws("extensions")) fail(E_WS_EXTENSION);
   // A protocol we did not offer, or none when we offered some (browsers refuse that too: a
   // server that ignored the offer would not speak what we asked for).
   if (protocols && protocols.length ? protocols.indexOf(p) < 0 : p) fail(E_WS_PROTOCOL);
