@@ -47,9 +47,10 @@ function walk(dir, out = []) {
   return out;
 }
 
-// Everything the output depends on, for the staleness check the tests use.
+// Everything the output depends on, for the staleness check the tests use (all of shared/:
+// the listed files import others).
 function inputs(files) {
-  return [...files, CONFIG, fileURLToPath(import.meta.url), ...walk(join(ROOT, "lua"))];
+  return [...files, CONFIG, fileURLToPath(import.meta.url), ...walk(join(ROOT, "lua")), ...walk(join(ROOT, "shared")).filter((f) => f.endsWith(".ts"))];
 }
 
 export function isStale() {

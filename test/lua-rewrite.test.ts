@@ -74,7 +74,7 @@ function compile(luaTarget: string, rewrite: "bit" | "5.3" | null): string {
     const program = ts.createProgram([file], { target: ts.ScriptTarget.ES5, lib: ["lib.es5.d.ts"], strict: true, types: [] });
     const r = rewriteProgram(program, rewrite);
     expect(r.stats.errors).toEqual([]);
-    text = r.files.get(program.getSourceFiles().find((f) => f.fileName.endsWith("snippet.ts"))!.fileName);
+    text = r.files.get(program.getSourceFiles().find((f) => f.fileName.endsWith("snippet.ts"))!.fileName)!;
   }
   const files: Record<string, string> = { "main.ts": text };
   if (rewrite === "bit") files["bit.d.ts"] = BIT_DTS;
