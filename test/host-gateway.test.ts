@@ -226,5 +226,10 @@ describe("GET /api/devices", () => {
     expect((await fetch(svc.httpUrl + "/api/devices/nope")).status).toBe(404);
     expect((await fetch(svc.httpUrl + "/")).headers.get("content-type")).toMatch(/text\/html/);
     expect((await fetch(svc.httpUrl + "/../../etc/passwd")).status).toBe(404);
+    // The dashboard's chart library comes from the installed uplot package.
+    const lib = await fetch(svc.httpUrl + "/vendor/uplot/uPlot.esm.js");
+    expect(lib.status).toBe(200);
+    expect(lib.headers.get("content-type")).toMatch(/javascript/);
+    expect((await fetch(svc.httpUrl + "/vendor/uplot/%2e%2e/package.json")).status).toBe(404);
   });
 });
