@@ -93,7 +93,8 @@ function serialLink(path: string, o: OpenOptions): Promise<ConsoleLink> {
         write: (b) => void p.write(b),
         onData: (fn) => void p.on("data", fn),
         onClose: (fn) => void p.on("close", fn),
-        close: () => new Promise<void>((r) => (p.isOpen ? p.close(() => r()) : r())),
+        // Drain first: the last command (load()) must leave before the port closes.
+        close: () => new Promise<void>((r) => (p.isOpen ? p.drain(() => p.close(() => r())) : r())),
       });
     });
   });
