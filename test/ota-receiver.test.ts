@@ -1,0 +1,114 @@
+// The board's OTA receiver spoken to message by message (real esp8266 bundle on the virtual
+// board, Aedes): the CAPS it announces, READY/ACK offsets, an out-of-order chunk, ABORT, and
+// a malformed message answered with its code instead of a crash.
+import type { MqttClient } from "mqtt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildManifest } from "../flash/push";
+import {
+  ackOffset,
+  ALG_HMAC_SHA1,
+  BOOT_RUNNING,
+  decodeCaps,
+  encodeAbort,
+  encodeChunk,
+  encodeHello,
+  errCode,
+  msgTag,
+  msgType,
+  OTA_ACK,
+  OTA_CAPS,
+  OTA_ERR,
+  OTA_READY,
+  otaReplyTopic,
+  otaTopic,
+} from "../shared/ota";
+import { type Board, bootStatus, type Broker, flashedBoard, hostClient, startBroker } from "./ota-rig";
+
+let broker: Broker;
+let host: MqttClient;
+let b: Board;
+const replies: Uint8Array[] = [];
+let waiters: (() => void)[] = [];
+
+beforeAll(async () => {
+  broker = await startBroker();
+  host = await hostClient(broker.url);
+  b = await flashedBoard("rx1", broker.port, "esp8266");
+  const up = bootStatus(host, "rx1", (s) => s.state === BOOT_RUNNING);
+  await b.vb.boot();
+  await up;
+  host.on("message", (t, p) => {
+    if (t !== otaReplyTopic("rx1")) return;
+    replies.push(new Uint8Array(p));
+    for (const w of waiters.splice(0)) w();
+  });
+  await host.subscribeAsync(otaReplyTopic("rx1"));
+});
+
+afterAll(async () => {
+  await host.endAsync(true);
+  await b.close();
+  await broker.close();
+});
+
+// Sends one message and resolves with the board's next reply for that tag.
+function ask(msg: Uint8Array): Promise<Uint8Array> {
+  const tag = msgTag(msg);
+  const from = replies.length;
+  return new Promise((resolve) => {
+    const check = () => {
+      const r = replies.slice(from).find((x) => msgTag(x) === tag);
+      if (r) resolve(r);
+      else waiters.push(check);
+    };
+    waiters.push(check);
+    host.publish(otaTopic("rx1"), Buffer.from(msg));
+  });
+}
+
+describe("OTA receiver on the virtual ESP8266", () => {
+  it("announces its capabilities", async () => {
+    const r = await ask(encodeHello(11));
+    expect(msgType(r)).toBe(OTA_CAPS);
+    const c = decodeCaps(r);
+    expect(c).toMatchObject({ tag: 11, flags: 0, alg: ALG_HMAC_SHA1, chunk: 1024, window: 2, version: "0.1.0" });
+    expect(c.free).toBeGreaterThan(20000);
+    expect(c.free).toBeLessThan(65536);
+  });
+
+  it("writes in order, points back at the gap after an out-of-order chunk, and forgets an aborted push", async () => {
+    const image = Buffer.alloc(3000, 0x61);
+    const ready = await ask(buildManifest(21, image, "t1", ALG_HMAC_SHA1, 1024));
+    expect([msgType(ready), ackOffset(ready)]).toEqual([OTA_READY, 0]);
+    let a = await ask(encodeChunk(21, 0, image.subarray(0, 1024)));
+    expect([msgType(a), ackOffset(a)]).toEqual([OTA_ACK, 1024]);
+    a = await ask(encodeChunk(21, 2048, image.subarray(2048, 3000)));
+    expect([msgType(a), ackOffset(a)]).toEqual([OTA_ACK, 1024]);
+    // Meanwhile the board is busy for anyone else, and the same push resumes where it was.
+    const other = await ask(buildManifest(22, image, "t2", ALG_HMAC_SHA1, 1024));
+    expect([msgType(other), errCode(other)]).toEqual([OTA_ERR, "busy"]);
+    const resumed = await ask(buildManifest(21, image, "t1", ALG_HMAC_SHA1, 1024));
+    expect([msgType(resumed), ackOffset(resumed)]).toEqual([OTA_READY, 1024]);
+    host.publish(otaTopic("rx1"), Buffer.from(encodeAbort(21)));
+    // After the abort the board takes a new push at once, and the partial slot is gone.
+    const fresh = await ask(buildManifest(23, image, "t3", ALG_HMAC_SHA1, 1024));
+    expect([msgType(fresh), ackOffset(fresh)]).toEqual([OTA_READY, 0]);
+    // A chunk larger than the board's buffer is refused and ends the session.
+    const big = await ask(encodeChunk(23, 0, Buffer.alloc(1500, 1)));
+    expect([msgType(big), errCode(big)]).toEqual([OTA_ERR, "size"]);
+    expect(b.vb.storage.read("pw.b")).toBeUndefined();
+    expect(JSON.parse(b.vb.storage.read("pw.st")!.toString())).toMatchObject({ c: "pw.a", v: "0.1.0" });
+  });
+
+  it("answers malformed messages with a code and keeps running", async () => {
+    const short = await ask(new Uint8Array([2, 0, 31, 0, 0]));
+    expect([msgType(short), errCode(short)]).toEqual([OTA_ERR, "ota-short"]);
+    const unknown = await ask(new Uint8Array([9, 0, 32]));
+    expect(errCode(unknown)).toBe("type");
+    const chunkless = await ask(encodeChunk(33, 0, Buffer.alloc(10)));
+    expect(errCode(chunkless)).toBe("session");
+    const tooBigChunk = buildManifest(34, Buffer.alloc(5000), "x", ALG_HMAC_SHA1, 2048);
+    expect(errCode(await ask(tooBigChunk))).toBe("chunk");
+    expect(msgType(await ask(encodeHello(35)))).toBe(OTA_CAPS);
+  });
+});
