@@ -11,7 +11,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, type AddressInfo } from "node:net";
 import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { tmpdir, loadavg, cpus } from "node:os";
 import { join } from "node:path";
 import WebSocket from "ws";
 import mqtt, { type MqttClient } from "mqtt";
@@ -20,7 +20,7 @@ import { encodeMessage, SERVO_ANGLE, LIGHT_LEVEL } from "../shared/messages";
 const ID = "bench1";
 const TOPIC = "pinwire/" + ID + "/state";
 const CLIENT_COUNTS = [1, 100, 1000];
-const LAT_CLIENTS = 100;
+const LAT_CLIENTS = Number(process.env.BENCH_LAT_CLIENTS ?? 100);
 const LAT_RATE = 1000;
 const LAT_SECONDS = 2;
 
@@ -183,13 +183,13 @@ async function throughput(t: Target, n: number): Promise<number> {
   return rate;
 }
 
-async function latency(t: Target): Promise<{ p50: number; p99: number; lost: number }> {
+async function latency(t: Target, clients: number): Promise<{ p50: number; p99: number; lost: number }> {
   // The value carries the sequence number modulo 181 (SERVO_ANGLE's range): at 1000 msg/s a
   // value repeats every 181 ms, far beyond any latency measured here.
   const sentAt = new Float64Array(181);
   const lat: number[] = [];
   let expected = 0;
-  const close = await t.connectClients(LAT_CLIENTS, (_i, b) => {
+  const close = await t.connectClients(clients, (_i, b) => {
     if (b[0] !== SERVO_ANGLE) return;
     lat.push(performance.now() - sentAt[b.readInt32LE(4)]);
   });
@@ -211,7 +211,7 @@ async function latency(t: Target): Promise<{ p50: number; p99: number; lost: num
       }
     }, 1);
   });
-  expected = total * LAT_CLIENTS;
+  expected = total * clients;
   // Let in-flight deliveries land: wait until the count stops growing over one interval.
   for (let prev = -1; prev !== lat.length; ) {
     prev = lat.length;
@@ -222,12 +222,15 @@ async function latency(t: Target): Promise<{ p50: number; p99: number; lost: num
   lat.sort((a, b) => a - b);
   const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
   const r = { p50: q(0.5), p99: q(0.99), lost: expected - lat.length };
-  console.log(`${t.name.padEnd(9)} latency @ ${LAT_RATE} msg/s x ${LAT_CLIENTS} clients: p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${lat.length}/${expected} delivered`);
+  console.log(`${t.name.padEnd(9)} latency @ ${LAT_RATE} msg/s x ${String(clients).padStart(4)} clients: p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${lat.length}/${expected} delivered`);
   return r;
 }
 
 async function main(): Promise<void> {
   const started = Date.now();
+  // Both relays and the clients share this machine's cores: say how busy it was.
+  const la = () => loadavg()[0].toFixed(1);
+  console.log(`${cpus().length} cores, load average ${la()} at start`);
   const results: Record<string, { tput: Record<number, number>; lat?: { p50: number; p99: number } }> = {};
   const only = process.env.BENCH_ONLY;
   for (const start of [startPinwire, startMosquitto]) {
@@ -243,7 +246,8 @@ async function main(): Promise<void> {
         process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${t.name} ${n} clients\n`);
         results[t.name].tput[n] = await throughput(t, n);
       }
-      results[t.name].lat = await latency(t);
+      if (LAT_CLIENTS !== 1) await latency(t, 1);
+      results[t.name].lat = await latency(t, LAT_CLIENTS);
     } finally {
       await t.stop();
     }
@@ -251,7 +255,7 @@ async function main(): Promise<void> {
   if (only) return;
   const ratios = CLIENT_COUNTS.map((n) => results.pinwire.tput[n] / results.mosquitto.tput[n]);
   console.log("throughput ratio pinwire/mosquitto: " + CLIENT_COUNTS.map((n, i) => `${n} clients ${ratios[i].toFixed(2)}x`).join(", "));
-  console.log(`(${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  console.log(`(${((Date.now() - started) / 1000).toFixed(0)} s, load average ${la()} at end)`);
   const T = ratios[CLIENT_COUNTS.indexOf(LAT_CLIENTS)];
   console.log(`bridge: ${T.toFixed(2)}x mosquitto throughput, p99 ${results.pinwire.lat!.p99.toFixed(2)} ms at ${LAT_RATE} msg/s with ${LAT_CLIENTS} clients`);
 }
