@@ -206,6 +206,7 @@ export function mqttClient(o: MqttClientOptions): MqttClient {
   function handle(p: Packet): void {
     const id = (p as { id: number }).id;
     const e = out[id];
+    const ty = p.type;
     if (p.type === CONNACK) {
       if (p.returnCode) return drop(new ProtocolError(CONNACK_REFUSED + p.returnCode));
       st = 3;
@@ -228,11 +229,11 @@ export function mqttClient(o: MqttClientOptions): MqttClient {
         rx[id] = 1;
       } else if (p.qos) ack(PUBACK, id);
       emit("message", p.topic, p.payload, p);
-    } else if (p.type === PUBREL) {
+    } else if (ty === PUBREL) {
       delete rx[id];
       ack(PUBCOMP, id);
     } else if (e) {
-      if (p.type === PUBREC) {
+      if (ty === PUBREC) {
         e.b = encodeAck(PUBREL, id);
         return send(e);
       }
@@ -246,7 +247,7 @@ export function mqttClient(o: MqttClientOptions): MqttClient {
           else subs[f] = l[i].qos;
         }
         emit("suback", id, p.granted);
-      } else emit("ack", id, p.type);
+      } else emit("ack", id, ty);
       flush();
     }
   }

@@ -31,11 +31,11 @@ export function handshakeRequest(o: HandshakeOptions, key: string): string {
     o.host +
     "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " +
     key +
-    "\r\nSec-WebSocket-Version: 13\r\n";
-  if (o.protocols && o.protocols.length) s += "Sec-WebSocket-Protocol: " + o.protocols.join(", ") + "\r\n";
+    "\r\nSec-WebSocket-Version: 13";
+  if (o.protocols && o.protocols.length) s += "\r\nSec-WebSocket-Protocol: " + o.protocols.join(", ");
   const h = o.headers || {};
-  for (const k in h) s += k + ": " + h[k] + "\r\n";
-  return s + "\r\n";
+  for (const k in h) s += "\r\n" + k + ": " + h[k];
+  return s + "\r\n\r\n";
 }
 
 // Header fields of an HTTP head (start line first, without the blank line), names lower-cased,

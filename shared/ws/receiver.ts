@@ -47,7 +47,8 @@ export function createReceiver(on: OnFrame, max?: number, server?: boolean): (ch
       const op = f & 15;
       // No extension is negotiated, so no RSV bit may be set (5.2).
       if (f & 0x70) fail(E_WS_RSV);
-      if (op > 10 || (op > 2 && op < 8)) fail(E_WS_OPCODE);
+      // Defined opcodes: 0-2 (data) and 8-10 (control), the set bits of 0x707.
+      if (!((0x707 >> op) & 1)) fail(E_WS_OPCODE);
       if (op > 7) {
         if (f < 128) fail(E_WS_FRAGMENTED);
       } else if (op && mo) fail(E_WS_INTERLEAVED);
