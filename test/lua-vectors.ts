@@ -462,7 +462,8 @@ export const INTERPRETERS: Interpreter[] = [
 // Runs the vector file through one interpreter; resolves with its output lines.
 export function runLua(cmd: string, buildDir: string, file: string, strict: boolean, runner: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    execFile(cmd, [runner, buildDir, file, strict ? "strict" : "fast"], { maxBuffer: 1 << 30 }, (err, stdout, stderr) => {
+    // The timeout turns a Lua-side endless loop (say, 0 taken as true) into a failure.
+    execFile(cmd, [runner, buildDir, file, strict ? "strict" : "fast"], { maxBuffer: 1 << 30, timeout: 50_000 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`${cmd} failed: ${err.message}\n${stderr}`));
       else resolve(stdout.replace(/\n$/, "").split("\n"));
     });
