@@ -3,7 +3,7 @@
 // shape to the layer above (write/close in, ondata/onclose out), so the MQTT client runs over it
 // as over TCP: MQTT bytes travel in binary messages, and as whole messages are passed up as a
 // byte stream, a packet may span messages and a message may hold several packets.
-import { alloc, Bytes, fromBinaryString, readU16BE, toBinaryString, utf8Decode, utf8Encode, view, writeU16BE } from "../bytes";
+import { alloc, Bytes, readU16BE, toBinaryString, utf8Decode, utf8Encode, view, writeU16BE } from "../bytes";
 import { base64 } from "../base64";
 import { ProtocolError, fail } from "../errors";
 import { encodeFrame } from "./frame";
@@ -113,7 +113,8 @@ export class WsClient implements Transport {
     w.start = function () {
       const key = base64(bytes(16));
       accept = acceptKey(key, o.sha1);
-      t.write(fromBinaryString(handshakeRequest(o, key)));
+      // The request is ASCII except perhaps a path or header value, which goes as UTF-8.
+      t.write(utf8Encode(handshakeRequest(o, key)));
     };
 
     w.data = function (c) {

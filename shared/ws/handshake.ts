@@ -1,7 +1,7 @@
 // RFC 6455 section 4: the opening handshake, client side (request text, response check) plus
 // the server's answer for hosts and tests that play the server. No regular expressions: the
 // head is split on CRLF and ":" by hand (see CONVENTIONS.md).
-import { Bytes, fromBinaryString } from "../bytes";
+import { Bytes, utf8Encode } from "../bytes";
 import { base64 } from "../base64";
 import { fail } from "../errors";
 import { E_WS_ACCEPT, E_WS_EXTENSION, E_WS_PROTOCOL, E_WS_REQUEST, E_WS_STATUS, E_WS_UPGRADE } from "./codes";
@@ -19,7 +19,8 @@ export interface HandshakeOptions {
 
 // base64(SHA-1(key + GUID)): what the server must echo in Sec-WebSocket-Accept (4.2.2).
 export function acceptKey(key: string, sha1: Sha1): string {
-  return base64(sha1(fromBinaryString(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
+  // key + GUID is ASCII: its UTF-8 bytes are its characters.
+  return base64(sha1(utf8Encode(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
 }
 
 // The GET request of 4.1; `key` is base64 of 16 random bytes.
