@@ -67,9 +67,10 @@ export function toBinaryString(b: Bytes): string {
   return s;
 }
 
-// UTF-16 code units to UTF-8 bytes. With b null it only counts (utf8Length): one loop for both
-// keeps them in agreement and the board bundle small.
-function utf8(b: Bytes | null, o: number, s: string): number {
+// Writes s as UTF-8 into b at offset; returns the offset after it. Lone surrogates
+// become U+FFFD, as TextEncoder does. With b null it only counts (utf8Length): one loop for
+// both keeps them in agreement and the board bundle small.
+export function utf8Write(b: Bytes | null, o: number, s: string): number {
   for (let i = 0; i < s.length; i++) {
     let c = s.charCodeAt(i);
     if (c < 0x80) {
@@ -96,18 +97,12 @@ function utf8(b: Bytes | null, o: number, s: string): number {
 
 // Bytes of s as UTF-8 (lone surrogates count as U+FFFD, as utf8Write writes them).
 export function utf8Length(s: string): number {
-  return utf8(null, 0, s);
-}
-
-// Writes s as UTF-8 into b at offset; returns the offset after it. Lone surrogates
-// become U+FFFD, as TextEncoder does.
-export function utf8Write(b: Bytes, offset: number, s: string): number {
-  return utf8(b, offset, s);
+  return utf8Write(null, 0, s);
 }
 
 export function utf8Encode(s: string): Bytes {
   const out = alloc(utf8Length(s));
-  utf8(out, 0, s);
+  utf8Write(out, 0, s);
   return out;
 }
 
