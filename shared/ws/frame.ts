@@ -1,6 +1,6 @@
 // RFC 6455 5.2 frame encoder (the sending direction). A client masks every frame with a fresh
 // 4-byte key (5.3); a server sends unmasked frames (key omitted).
-import { alloc, Bytes, view } from "../bytes";
+import { alloc, Bytes, put, view } from "../bytes";
 
 export const OP_CONT = 0;
 export const OP_TEXT = 1;
@@ -20,7 +20,7 @@ export function encodeFrame(op: number, data: Bytes, key?: Bytes, more?: boolean
   out[1] = (k ? 128 : 0) | (h < 4 ? n : h < 10 ? 126 : 127);
   // 16 or 64-bit length, big-endian; division keeps it exact past 32 bits.
   for (let i = h - 1, v = n; i > 1; i--, v = Math.floor(v / 256)) out[i] = v % 256;
-  for (let i = 0; i < k; i++) out[h + i] = (key as Bytes)[i];
+  if (key) put(out, key, h);
   for (let i = 0; i < n; i++) out[h + k + i] = data[i] ^ (k ? (key as Bytes)[i & 3] : 0);
   return out;
 }
