@@ -102,6 +102,8 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
 
   const sockets = new Set<Socket>();
   const onConn = (sock: Socket) => {
+    // Small publishes must not wait for Nagle + delayed ACK (a 40 ms stall per exchange).
+    sock.setNoDelay(true);
     sockets.add(sock);
     sock.on("close", () => sockets.delete(sock));
     aedes.handle(sock);
