@@ -1,12 +1,14 @@
-// The client as the board runs it: compiled to ES5 and bundled like the device pipeline, loaded on the virtual Espruino board (syntax gate, binary-string sockets) and
+// The client as the board runs it: compiled to ES5 with the board variants (short error codes) and bundled like the device pipeline, loaded on the virtual Espruino board (syntax gate, binary-string sockets) and
 // talking to Aedes through the board's net module, with an mqtt.js peer on the other side.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
 import ts from "typescript";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { VirtualBoard } from "../host/vboard/index";
+import { hostCode } from "../shared/error-text";
+import * as MB from "../shared/mqtt/constants.board";
 import { peer, startBroker, type Broker, type Peer } from "./mqtt-client-harness";
 
 const root = join(import.meta.dirname, "..");
@@ -29,9 +31,10 @@ async function boardBundle(): Promise<string> {
       {
         name: "ts-es5",
         setup(b) {
+          // Board variants (X.board.ts beside X.ts) replace their module, as in the device build.
           b.onLoad({ filter: /\.ts$/ }, (a) => ({
             loader: "js",
-            contents: ts.transpileModule(readFileSync(a.path, "utf8"), {
+            contents: ts.transpileModule(readFileSync(existsSync(a.path.replace(/\.ts$/, ".board.ts")) ? a.path.replace(/\.ts$/, ".board.ts") : a.path, "utf8"), {
               compilerOptions: { target: ts.ScriptTarget.ES5, module: ts.ModuleKind.ESNext, importHelpers: true, ignoreDeprecations: "6.0" },
             }).outputText,
           }));
@@ -77,7 +80,11 @@ test("runs on the virtual ESP8266: connects, subscribes, receives and publishes"
       s.on("data", function (d) { c.data(E.toUint8Array(d)); });
       s.on("close", function () { c.closed(); });
     } });
-    c.onconnect = function (sp) { print("up " + sp); c.subscribe("to/board", 2); };
+    c.onconnect = function (sp) {
+      print("up " + sp);
+      try { c.publish("bad/+", "x"); } catch (e) { print("refused " + e.code); }
+      c.subscribe("to/board", 2);
+    };
     c.onsuback = function (id, g) { print("suback " + g.join(",")); };
     c.onmessage = function (t, b, pk) { print("msg " + t + " " + pk.qos); c.publish("from/board", "echo " + E.toString(b), 1); };
     c.onack = function (id, type) { print("ack " + type); };
@@ -92,4 +99,7 @@ test("runs on the virtual ESP8266: connects, subscribes, receives and publishes"
   expect(p.got[0].text).toBe("echo hi");
   await board.waitForOutput("ack 4");
   expect(board.consoleOutput).toContain("up false");
+  // The board build's short code (shared/mqtt/constants.board.ts), which the host maps back.
+  expect(board.consoleOutput).toContain("refused " + MB.E_TOPIC_WILDCARD);
+  expect(hostCode(MB.E_TOPIC_WILDCARD)).toBe("MQTT-3.3.2-2");
 });
