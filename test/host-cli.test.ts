@@ -5,11 +5,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { get } from "node:https";
 import mqtt from "mqtt";
-import { STATUS } from "../shared/messages";
+import { STATUS, SERVO_ANGLE, SERVO_ROTATE, encodeMessage } from "../shared/messages";
 import { CredentialStore, verifyPassword } from "../host/auth/credentials";
 import { securityPlan } from "../host/bridge/service";
 import type { Service } from "../host/bridge/service";
-import { run, tempDir, startTestService, wsUrl, Collector, isMsg } from "./host-helpers";
+import { run, tempDir, startTestService, wsUrl, Collector, isMsg, waitDevice } from "./host-helpers";
 
 const tsx = join("node_modules", "tsx", "dist", "cli.mjs");
 const pinwire = (args: string[], env: NodeJS.ProcessEnv = {}) =>
@@ -101,5 +101,28 @@ describe("TLS (--cert/--key)", () => {
     await expect(mqtt.connectAsync(svc.mqttUrl, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 3000 })).rejects.toThrow();
     await viewer.close();
     await dev.endAsync();
+  });
+});
+
+describe("virtual board (npm start's sim1)", () => {
+  it("runs the device app against the service, with credentials enforced", async () => {
+    const { startVirtualDevice } = await import("../host/bridge/sim");
+    const { silentLogger } = await import("../host/log");
+    const store = new CredentialStore(null);
+    await store.add("someone", "pw", "device");
+    const svc = await startTestService({ credentials: store, simDevices: ["sim1"] });
+    try {
+      const sim = await startVirtualDevice({ id: "sim1", broker: svc.mqttUrl, username: "sim1", password: svc.simLogins.get("sim1"), log: silentLogger(), lightPeriodMs: 0 });
+      expect(sim.kind).toBe("vboard");
+      await waitDevice(svc, "sim1", (d) => d.status === "online" && (d.info as any)?.board === "esp8266" && d.state.servo === 90);
+      const viewer = await new Collector(wsUrl(svc, "/ws/sim1")).open();
+      viewer.ws.send(encodeMessage(SERVO_ROTATE, 30));
+      await viewer.next(isMsg(SERVO_ANGLE, 30));
+      await viewer.close();
+      await sim.stop();
+      await waitDevice(svc, "sim1", (d) => d.status === "offline");
+    } finally {
+      await svc.close();
+    }
   });
 });

@@ -8,6 +8,7 @@ import { SERVO_ANGLE, LIGHT_LEVEL, LED_DUTY, SERVO_ROTATE, LED_SET, STATUS, enco
 import { FakeDevice } from "../host/bridge/fake-device";
 import type { Service } from "../host/bridge/service";
 import { startTestService, wsUrl, Collector, isMsg, waitDevice } from "./host-helpers";
+import { frame } from "../host/gateway/bounded-sender";
 
 let svc: Service;
 let dev1: FakeDevice;
@@ -231,5 +232,26 @@ describe("GET /api/devices", () => {
     expect(lib.status).toBe(200);
     expect(lib.headers.get("content-type")).toMatch(/javascript/);
     expect((await fetch(svc.httpUrl + "/vendor/uplot/%2e%2e/package.json")).status).toBe(404);
+  });
+});
+
+describe("frame()", () => {
+  it("builds frames ws parses, for every length encoding", async () => {
+    const { Receiver } = (await import("ws")) as any; // not in @types/ws
+    for (const n of [0, 8, 125, 126, 65535, 65536]) {
+      const r = new (Receiver as any)({ isServer: false, maxPayload: 0 });
+      const got = new Promise<[Buffer, boolean]>((resolve) => r.on("message", (d: Buffer, bin: boolean) => resolve([d, bin])));
+      const text = "é".repeat(n >> 1) + "x".repeat(n & 1);
+      r.write(frame(1, text));
+      const [d, bin] = await got;
+      expect(bin).toBe(false);
+      expect(d.toString()).toBe(text);
+    }
+    const r = new (Receiver as any)({ isServer: false });
+    const got = new Promise<[Buffer, boolean]>((resolve) => r.on("message", (d: Buffer, bin: boolean) => resolve([d, bin])));
+    r.write(frame(2, encodeMessage(LED_SET, -1)));
+    const [d, bin] = await got;
+    expect(bin).toBe(true);
+    expect([...d]).toEqual([...encodeMessage(LED_SET, -1)]);
   });
 });
