@@ -35,8 +35,9 @@ export function sharedLink(opts: LinkOptions): BrokerLink {
     username: opts.username,
     password: opts.password !== undefined ? new TextEncoder().encode(opts.password) : undefined,
     will: opts.will ? { topic: opts.will.topic, payload: opts.will.payload, qos: 0, retain: opts.will.retain } : undefined,
-    // The bridge relays bursts: a deep queue rides out a reconnect without throwing.
-    queue: 100000,
+    // Rides out bursts and short broker outages; beyond that publishes are dropped (the
+    // bridge carries live values: the next one supersedes what was lost).
+    queue: 5000,
     window: 64,
     open: () => {
       const sinkOpts = { host, port, tls, onError: (e: Error) => (lastSocketError = e) };
