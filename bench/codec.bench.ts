@@ -178,10 +178,12 @@ async function main(): Promise<void> {
   const codec = await deviceSize("bench/device-codec.ts");
   const base = await deviceSize("bench/device-base.ts");
   const core = await deviceSize("bench/device-core.ts");
+  const client = await deviceSize("bench/client-size-entry.ts");
   const note = core.fallback ? " (bundled without the whole-tree type check: it fails elsewhere in the tree right now)" : "";
   console.log(
     `board: codec as the client uses it ${codec.bytes} bytes (${codec.bytes - base.bytes} own + ${base.bytes} shared bytes/errors helpers)` +
-      `; MQTT client + WebSocket client ${core.bytes} bytes${note}`,
+      `; MQTT client + WebSocket client ${core.bytes} bytes${note}` +
+      ` (client state machine ${client.bytes - codec.bytes}, WebSocket client ${core.bytes - client.bytes} on top of the MQTT side)`,
   );
   if (sink === 42) console.log("");
   console.log(`codec: parse ${geomean(parseRatios).toFixed(2)}x generate ${geomean(genRatios).toFixed(2)}x mqtt-packet; device core ${core.bytes} bytes`);
