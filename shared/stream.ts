@@ -9,6 +9,13 @@
 // hostile length costs nothing up front and head() can refuse it before anything is allocated.
 import { alloc, put, view, type Bytes } from "./bytes";
 
+// The parts laid end to end in one new array (n: their total length).
+export function join(parts: Bytes[], n: number): Bytes {
+  const b = alloc(n);
+  for (let k = 0, o = 0; k < parts.length; o += parts[k++].length) put(b, parts[k], o);
+  return b;
+}
+
 export function framer(head: (b: Bytes, i: number, n: number) => number, unit: (b: Bytes, i: number, e: number) => void): (chunk: Bytes) => void {
   // bytes of an unfinished unit as received (views of pushed chunks), their count, and the
   // unit's size (0 while its header is incomplete: then at most a header's bytes are held)
@@ -21,8 +28,7 @@ export function framer(head: (b: Bytes, i: number, n: number) => number, unit: (
       held.push(b);
       count += b.length;
       if (count < want) return;
-      b = alloc(count);
-      for (let k = 0, o = 0; k < held.length; o += held[k++].length) put(b, held[k], o);
+      b = join(held, count);
       count = 0;
     }
     const n = b.length;

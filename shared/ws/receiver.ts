@@ -6,9 +6,9 @@
 // RFC section; closeCodeOf(code) gives the status code to close the connection with.
 //
 // A closure rather than a class: the state lives in locals the minifier shortens.
-import { alloc, Bytes, concat, readU16BE, utf8Decode, view } from "../bytes";
+import { alloc, Bytes, readU16BE, utf8Decode, view } from "../bytes";
 import { fail } from "../errors";
-import { framer } from "../stream";
+import { framer, join } from "../stream";
 import { E_WS_CLOSE_CODE, E_WS_CLOSE_LENGTH, E_WS_CLOSE_UTF8, E_WS_CONTINUATION, E_WS_CONTROL_LENGTH, E_WS_FRAGMENTED, E_WS_INTERLEAVED, E_WS_LENGTH, E_WS_MASKED, E_WS_OPCODE, E_WS_RSV, E_WS_SIZE, E_WS_UNMASKED, E_WS_UTF8 } from "./codes";
 
 // Status codes a peer may put in a Close frame (7.4.1, 7.4.2 and the IANA registry up to 1014);
@@ -36,9 +36,10 @@ export type OnFrame = (op: number, data: Bytes) => void;
 export function createReceiver(on: OnFrame, max?: number, server?: boolean): (chunk: Bytes) => void {
   // Header length (masking key included) of the frame head() read last.
   let x = 0;
-  // Opcode of the fragmented message in progress (0: none) and its fragments so far.
+  // Opcode of the fragmented message in progress (0: none), its fragments so far and their size.
   let mo = 0;
-  let m = alloc(0);
+  let m: Bytes[] = [];
+  let ml = 0;
   const limit = max || 9007199254740991;
 
   return framer(
@@ -67,7 +68,7 @@ export function createReceiver(on: OnFrame, max?: number, server?: boolean): (ch
         for (let k = 2; k < x; k++) len = len * 256 + b[i + k];
       }
       // Refuse an oversized message before holding any of it.
-      if (len + (op > 7 ? 0 : m.length) > limit) fail(E_WS_SIZE);
+      if (len + (op > 7 ? 0 : ml) > limit) fail(E_WS_SIZE);
       if (server) x += 4;
       return x + len;
     },
@@ -90,11 +91,14 @@ export function createReceiver(on: OnFrame, max?: number, server?: boolean): (ch
         return on(op, d);
       }
       if (op) mo = op;
-      const msg = (m = concat(m, d));
+      m.push(d);
+      ml += d.length;
       if (f > 127) {
         const o = mo;
-        mo = 0;
-        m = alloc(0);
+        // one frame (the usual case) is passed on as it is, fragments joined once
+        const msg = m.length > 1 ? join(m, ml) : d;
+        mo = ml = 0;
+        m = [];
         if (o == 1 && utf8Decode(msg, 0, msg.length) == null) fail(E_WS_UTF8);
         on(o, msg);
       }
