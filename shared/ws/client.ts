@@ -37,7 +37,8 @@ function closeBody(code: number, reason?: string): Bytes {
 // locals minify to one letter, fields do not, and the board has a few kilobytes for all this.
 export class WsClient implements Transport {
   // Set by the layer above. ondata: a whole message, `text` for a text message (MQTT over
-  // WebSocket uses binary only). onopen: the handshake was accepted, with the negotiated
+  // WebSocket uses binary only); it may be a view of a chunk given to data(), so the platform
+  // must not reuse a chunk's memory after passing it (Node and Espruino hand out fresh ones). onopen: the handshake was accepted, with the negotiated
   // subprotocol ("" for none). onclose: once, after closed(): the peer's close code and reason,
   // 1005 if its Close frame had no code, 1006 if the connection ended without one.
   // onerror: the handshake or connection failed, with a ProtocolError from this layer (the peer
