@@ -53,7 +53,7 @@ function serveOptions(cmd: Command): Command {
   return cmd
     .option("--host <addr>", "bind address (anything but loopback needs device credentials)", "127.0.0.1")
     .option("--port <n>", "HTTP port: dashboard, /api, /ws, /mqtt", port, 8080)
-    .option("--mqtt-port <n>", "embedded broker MQTT port", port, 1883)
+    .option("--mqtt-port <n>", "embedded broker MQTT port (8883 with --cert)", port, 1883)
     .option("--broker <url>", "use an external broker (mqtt://, mqtts://, ws://, wss://) instead of the embedded one", brokerUrl)
     .option("--broker-user <name>", "username for the external broker")
     .option("--broker-pass <password>", "password for the external broker (or PINWIRE_BROKER_PASSWORD)")
@@ -133,7 +133,9 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
 
-  const runServe = (withSim: boolean) => async (flags: ServeFlags) => {
+  const runServe = (withSim: boolean) => async (flags: ServeFlags, cmd: Command) => {
+    // MQTT over TLS listens on its usual port unless one was asked for.
+    if (flags.cert && cmd.getOptionValueSource("mqttPort") === "default") flags.mqttPort = 8883;
     const log = createLogger({ verbose: flags.verbose });
     const svc = await serve(flags, log, withSim && flags.sim !== false);
     onShutdown(() => svc.close());

@@ -237,7 +237,10 @@ export class Gateway {
     for (const m of msgs) {
       if (REPORTS.indexOf(m.cmd) < 0) return this.reject(b, CLOSE_POLICY, "a board sends only SERVO_ANGLE, LIGHT_LEVEL, LED_DUTY", b.id);
     }
-    for (const m of msgs) bridge.boardReport(b.id, m.cmd, m.value);
+    for (const m of msgs) {
+      this.log.debug({ event: "board-report", id: b.id, cmd: m.cmd, value: m.value }, "report from board");
+      bridge.boardReport(b.id, m.cmd, m.value);
+    }
   }
 
   // --- dashboard JSON channel ---
