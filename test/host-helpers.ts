@@ -163,15 +163,6 @@ export function run(cmd: string, args: string[], opts: { timeoutMs?: number; inp
   });
 }
 
-// Polls a condition on each event-loop turn driven by I/O; for state that has no event.
-export async function until(cond: () => boolean, timeoutMs = 5000, what = "condition"): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error("timed out waiting for " + what);
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
 // Resolves once the bridge's view of a device satisfies pred (checked now and on each change/report).
 export function waitDevice(svc: Service, id: string, pred: (d: import("../host/bridge/registry").DeviceSnapshot) => boolean): Promise<void> {
   return new Promise((resolve) => {
