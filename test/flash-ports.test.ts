@@ -9,20 +9,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { firmwarePlan, NodeSerialDevice } from "../flash/firmware";
 import { type Binding, FlashError, listPorts, openConsole, openError, pickPort } from "../flash/ports";
 import { tempDir } from "./host-helpers";
+import { codeOf } from "./error-code";
 
 const MockBinding = Mock as Binding & { createPort(path: string, o?: object): void; reset(): void };
 
 afterEach(() => MockBinding.reset());
 
-function code(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof FlashError) return e.code;
-    throw e;
-  }
-  return "no error";
-}
+const code = (f: () => unknown) => codeOf(f, (e) => e instanceof FlashError);
 
 describe("choosing the serial port", () => {
   it("takes the only USB port, ignores built-in UARTs, and names the candidates when there are several", async () => {

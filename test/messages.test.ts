@@ -1,18 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { toHex } from "../shared/bytes";
-import { isProtocolError } from "../shared/errors";
 import { decodeMessage, encodeMessage, LED_SET, LIGHT_LEVEL, parseControl, SERVO_ANGLE, SERVO_ROTATE, STATUS } from "../shared/messages";
 import { parseCStruct } from "../shared/struct-c";
-
-const codeOf = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    if (isProtocolError(e)) return e.code;
-    throw e;
-  }
-  return "none";
-};
+import { codeOf } from "./error-code";
 
 describe("the 8-byte board message", () => {
   it("is the C struct { uint8_t cmd; int value; }", () => {

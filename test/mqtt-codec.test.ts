@@ -4,7 +4,6 @@
 import mqttPacket from "mqtt-packet";
 import { describe, expect, it } from "vitest";
 import { describe as describeCode, ERROR_TEXT } from "../shared/error-text";
-import { isProtocolError } from "../shared/errors";
 import * as C from "../shared/mqtt/constants";
 import {
   check,
@@ -19,18 +18,9 @@ import {
 import type { Packet, PublishPacket } from "../shared/mqtt/packet";
 import { ALL_DECODERS, CLIENT_DECODERS, MqttParser } from "../shared/mqtt/parser";
 import { concatAll, fromTheirs, int, plain, prng, randomPacket, theirParse, toTheirs } from "./mqtt-codec-fixtures";
+import { codeOf } from "./error-code";
 
 const SEED = 0x5eed1;
-
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (isProtocolError(e)) return e.code;
-    throw e;
-  }
-  return "no error";
-}
 
 function parseAll(b: Uint8Array, decoders = ALL_DECODERS): Packet[] {
   return new MqttParser(decoders).push(b);

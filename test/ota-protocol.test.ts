@@ -2,7 +2,6 @@ import { createHmac, randomBytes } from "node:crypto";
 import { crc32 as zlibCrc32 } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { buildManifest } from "../flash/push";
-import { isProtocolError } from "../shared/errors";
 import {
   ackOffset,
   ALG_HMAC_SHA1,
@@ -30,19 +29,10 @@ import {
   signedPart,
 } from "../shared/ota";
 import { createHash } from "node:crypto";
+import { codeOf as code } from "./error-code";
 
 const sha256 = (b: Uint8Array) => new Uint8Array(createHash("sha256").update(b).digest());
 const sha1 = (b: Uint8Array) => new Uint8Array(createHash("sha1").update(b).digest());
-
-function code(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (isProtocolError(e)) return e.code;
-    throw e;
-  }
-  return "no error";
-}
 
 describe("OTA messages", () => {
   it("a manifest survives encode/decode and its signature covers everything but tag and sig", () => {

@@ -4,6 +4,7 @@ import { isProtocolError } from "../shared/errors";
 import { float32Bits, float32FromBits } from "../shared/float32";
 import { defineStruct } from "../shared/struct";
 import { parseCStruct } from "../shared/struct-c";
+import { codeOf } from "./error-code";
 
 describe("struct codec: the reference vectors", () => {
   it("struct { uint8_t cmd; int value; } packs with 3 padding bytes", () => {
@@ -51,22 +52,13 @@ describe("struct layout follows gcc natural alignment", () => {
 
   it("refuses values that do not fit, with a specific code", () => {
     const s = defineStruct([["x", "uint8"], ["t", "char[2]"]]);
-    const code = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        if (isProtocolError(e)) return e.code;
-        throw e;
-      }
-      return "none";
-    };
-    expect(code(() => s.pack({ x: 256, t: "" }))).toBe("struct-range");
-    expect(code(() => s.pack({ x: -1, t: "" }))).toBe("struct-range");
-    expect(code(() => s.pack({ x: 1.5, t: "" }))).toBe("struct-range");
-    expect(code(() => s.pack({ x: 1, t: 5 as unknown as string }))).toBe("struct-value");
-    expect(code(() => s.unpack(new Uint8Array(2)))).toBe("struct-length");
-    expect(code(() => defineStruct([["x", "double"]]))).toBe("struct-type");
-    expect(code(() => parseCStruct("struct { double x; }"))).toBe("struct-type");
+    expect(codeOf(() => s.pack({ x: 256, t: "" }))).toBe("struct-range");
+    expect(codeOf(() => s.pack({ x: -1, t: "" }))).toBe("struct-range");
+    expect(codeOf(() => s.pack({ x: 1.5, t: "" }))).toBe("struct-range");
+    expect(codeOf(() => s.pack({ x: 1, t: 5 as unknown as string }))).toBe("struct-value");
+    expect(codeOf(() => s.unpack(new Uint8Array(2)))).toBe("struct-length");
+    expect(codeOf(() => defineStruct([["x", "double"]]))).toBe("struct-type");
+    expect(codeOf(() => parseCStruct("struct { double x; }"))).toBe("struct-type");
   });
 });
 
