@@ -80,6 +80,33 @@ describe("external mosquitto", () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  it("follows a broker restart: reconnects, resubscribes, rebuilds from the new retained state", async () => {
+    const own = await startMosquitto();
+    const svc = await bridge("mqtt://127.0.0.1:" + own.port);
+    const d1 = await new FakeDevice({ id: "rs1", url: "mqtt://127.0.0.1:" + own.port }).start();
+    const viewer = await new Collector(wsUrl(svc, "/ws/rs1")).open();
+    await viewer.next(isMsg(STATUS, 1));
+    await own.stop();
+    await d1.stop(false).catch(() => {});
+    // A new broker on the same ports (retained messages gone with the old one), the device
+    // back; the bridge reconnects and resubscribes by itself.
+    const again = await startMosquitto("", { port: own.port, wsPort: own.wsPort });
+    try {
+      const d2 = await new FakeDevice({ id: "rs1", url: "mqtt://127.0.0.1:" + own.port }).start();
+      devices.push(d2);
+      d2.report(SERVO_ANGLE, 7);
+      // The live 7, or the retained snapshot (90) if the bridge subscribed after the report:
+      // either way its state now comes from the new broker.
+      await waitDevice(svc, "rs1", (d) => d.state.servo === 7 || d.state.servo === 90);
+      viewer.ws.send(encodeMessage(SERVO_ROTATE, 8));
+      await viewer.next(isMsg(SERVO_ANGLE, 8));
+      await viewer.close();
+    } finally {
+      for (const s of services.splice(services.indexOf(svc), 1)) await s.close();
+      await again.stop();
+    }
+  });
+
   it("translates an HA command once with two bridges in one shared-subscription group", async () => {
     const b1 = await bridge("mqtt://127.0.0.1:" + mosq.port, { shareGroup: "pinwire", discovery: true });
     const b2 = await bridge("mqtt://127.0.0.1:" + mosq.port, { shareGroup: "pinwire", discovery: true });

@@ -32,10 +32,10 @@ export interface Mosquitto {
 
 // Mosquitto cannot listen on port 0, so ports are picked free first; the broker is ready
 // when it logs "running".
-export async function startMosquitto(extraConf = ""): Promise<Mosquitto> {
+export async function startMosquitto(extraConf = "", ports?: { port: number; wsPort: number }): Promise<Mosquitto> {
   const { dir, cleanup } = tempDir("pinwire-mosq-");
-  const port = await freePort();
-  const wsPort = await freePort();
+  const port = ports?.port ?? (await freePort());
+  const wsPort = ports?.wsPort ?? (await freePort());
   const conf = join(dir, "mosquitto.conf");
   writeFileSync(
     conf,
