@@ -10,13 +10,22 @@
 // While the socket keeps up, frames go straight out. Once the client's buffered bytes pass
 // the high-water mark, new frames are parked in one slot per key (for board messages the
 // key is the message type), so a newer value replaces an older unsent one: a slow browser
-// sees the latest servo angle, not a backlog. The slots are flushed as the socket drains
-// (the write callback fires once bytes reach the kernel). Memory per client: high-water +
-// one frame per key.
+// sees the latest servo angle, not a backlog. The slots are flushed as the socket drains:
+// a zero-length write with a callback, queued behind the backlog, says when. Memory per
+// client: high-water + one frame per key.
 import type { WebSocket } from "ws";
 import type { Socket } from "node:net";
 
 const OPEN = 1;
+const EMPTY = Buffer.alloc(0);
+
+// Sockets corked during this tick, all uncorked by one nextTick (not one per client).
+let corked: Socket[] = [];
+function uncorkAll(): void {
+  const l = corked;
+  corked = [];
+  for (let i = 0; i < l.length; i++) l[i].uncork();
+}
 
 // A whole, unmasked frame (FIN set) carrying payload with the given opcode (1 text, 2 binary).
 export function frame(opcode: 1 | 2, payload: Uint8Array | string): Buffer {
@@ -41,21 +50,19 @@ export function frame(opcode: 1 | 2, payload: Uint8Array | string): Buffer {
 export class BoundedSender {
   private pending = new Map<string | number, Buffer>();
   private readonly onWritten: (err?: Error | null) => void;
-  private readonly uncork: () => void;
-  private corked = false;
+  private corkedIn = -1; // the tick (uncork generation) this socket was corked in
+  private armed = 0; // drain probes (zero-length writes) in flight
   dropped = 0; // frames replaced before they could be sent
 
   constructor(
     private ws: WebSocket,
     private highWater: number,
   ) {
-    // One callback of each kind per client, not one closure per message.
+    // One callback per client, not one closure per probe.
     this.onWritten = (err) => {
+      this.armed--;
       if (!err && this.pending.size && this.ws.bufferedAmount < this.highWater) this.flush();
-    };
-    this.uncork = () => {
-      this.corked = false;
-      this.socket()?.uncork();
+      if (this.pending.size && !this.armed) this.arm();
     };
   }
 
@@ -72,6 +79,7 @@ export class BoundedSender {
         this.pending.delete(key); // re-insert: delivery follows the latest arrival order
       }
       this.pending.set(key, f);
+      if (!this.armed) this.arm();
       return;
     }
     this.write(f);
@@ -81,15 +89,24 @@ export class BoundedSender {
     return this.pending.size;
   }
 
+  // A zero-length write completes after everything before it: its callback says "drained".
+  private arm(): void {
+    const s = this.socket();
+    if (!s || this.ws.readyState !== OPEN) return;
+    this.armed++;
+    s.write(EMPTY, this.onWritten);
+  }
+
   private write(f: Buffer): void {
     const s = this.socket();
     if (!s) return;
-    if (!this.corked) {
-      this.corked = true;
+    if (this.corkedIn !== generation) {
+      this.corkedIn = generation;
       s.cork();
-      process.nextTick(this.uncork);
+      if (!corked.length) process.nextTick(nextGeneration);
+      corked.push(s);
     }
-    s.write(f, this.onWritten);
+    s.write(f); // no callback: arm() is how a backed-up client learns it drained
   }
 
   private flush(): void {
@@ -100,4 +117,10 @@ export class BoundedSender {
       this.write(f);
     }
   }
+}
+
+let generation = 0;
+function nextGeneration(): void {
+  generation++;
+  uncorkAll();
 }
