@@ -152,6 +152,23 @@ describe("viewer /ws/<id>", () => {
   it("refuses unknown paths and bad ids", async () => {
     await expect(new Collector(wsUrl(svc, "/ws/bad%20id")).open()).rejects.toThrow(/404/);
     await expect(new Collector(wsUrl(svc, "/nothing")).open()).rejects.toThrow(/404/);
+    await expect(new Collector(wsUrl(svc, "/ws/%E0%A4%A")).open()).rejects.toThrow(/404/);
+    expect((await fetch(svc.httpUrl + "/api/devices/%E0%A4%A")).status).toBe(400);
+    expect((await fetch(svc.httpUrl + "/%E0%A4%A")).status).toBe(400);
+    // A request target that is not a URL at all ("//"): a 400, and the server lives on.
+    const raw = connect(svc.httpPort, "127.0.0.1");
+    let reply = "";
+    raw.on("data", (d) => (reply += d));
+    raw.write("GET // HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    await new Promise((r) => raw.on("close", r));
+    expect(reply).toMatch(/^HTTP\/1\.1 400/);
+    const up = connect(svc.httpPort, "127.0.0.1");
+    let upReply = "";
+    up.on("data", (d) => (upReply += d));
+    up.write("GET // HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    await new Promise((r) => up.on("close", r));
+    expect(upReply).toMatch(/^HTTP\/1\.1 400/);
+    expect((await fetch(svc.httpUrl + "/healthz")).status).toBe(200);
   });
 });
 

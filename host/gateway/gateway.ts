@@ -95,8 +95,8 @@ export class Gateway {
       return true;
     }
     if (!path.startsWith("/ws/")) return false;
-    const id = decodeURIComponent(path.slice(4));
-    if (!isValidId(id)) {
+    const id = safeDecode(path.slice(4));
+    if (id === null || !isValidId(id)) {
       refuse(socket, 404, "Not Found");
       return true;
     }
@@ -297,6 +297,15 @@ export class Gateway {
     for (const ws of this.wss.clients) ws.close(1001, "server shutting down");
     for (const ws of this.wss.clients) ws.terminate();
     await new Promise<void>((r) => this.wss.close(() => r()));
+  }
+}
+
+// decodeURIComponent throws on a malformed escape: a client must not crash the server with one.
+function safeDecode(s: string): string | null {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
   }
 }
 

@@ -55,6 +55,16 @@ const UPLOT_DIR = (() => {
 })();
 const UPLOT_PREFIX = "/vendor/uplot/";
 
+// The request target as a URL, or null when it does not parse (e.g. "//"): a malformed
+// request gets a 400, it must not take the server down.
+function requestUrl(req: IncomingMessage): URL | null {
+  try {
+    return new URL(req.url ?? "/", "http://x");
+  } catch {
+    return null;
+  }
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const s = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", "content-length": Buffer.byteLength(s) });
@@ -87,7 +97,8 @@ export async function startHttp(opts: HttpOptions): Promise<HttpFront> {
   }
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? "/", "http://x");
+    const url = requestUrl(req);
+    if (!url) return sendJson(res, 400, { error: "bad request target" });
     const path = url.pathname;
     if (req.method !== "GET" && req.method !== "HEAD") return sendJson(res, 405, { error: "method not allowed" });
     if (path === "/healthz") return sendJson(res, 200, { ok: true });
@@ -98,7 +109,13 @@ export async function startHttp(opts: HttpOptions): Promise<HttpFront> {
       }
       if (path === "/api/devices") return sendJson(res, 200, opts.bridge.devices());
       if (path.startsWith("/api/devices/")) {
-        const snap = opts.bridge.device(decodeURIComponent(path.slice(13)));
+        let id = "";
+        try {
+          id = decodeURIComponent(path.slice(13));
+        } catch {
+          return sendJson(res, 400, { error: "bad path" });
+        }
+        const snap = opts.bridge.device(id);
         return snap ? sendJson(res, 200, snap) : sendJson(res, 404, { error: "unknown device" });
       }
       return sendJson(res, 404, { error: "not found" });
@@ -124,7 +141,8 @@ export async function startHttp(opts: HttpOptions): Promise<HttpFront> {
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", () => socket.destroy());
-    const url = new URL(req.url ?? "/", "http://x");
+    const url = requestUrl(req);
+    if (!url) return void socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
     if (url.pathname === "/mqtt" && opts.mqttUpgrade) return opts.mqttUpgrade(req, socket, head);
     if (opts.gateway.handleUpgrade(req, socket, head, url)) return;
     socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
