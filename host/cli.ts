@@ -115,6 +115,8 @@ function onShutdown(f: () => Promise<void> | void): void {
   shutdownHooks.push(f);
 }
 function installSignals(log: Logger): void {
+  // A stray rejected promise is a bug to log, not a reason to drop every board and browser.
+  process.on("unhandledRejection", (e) => log.error({ event: "unhandled-rejection", err: String((e as Error)?.stack ?? e) }, "unhandled rejection"));
   let stopping = false;
   const stop = async (sig: string) => {
     if (stopping) process.exit(130);
