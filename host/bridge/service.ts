@@ -151,6 +151,13 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     return { httpUrl: http.url, httpPort: http.port, mqttUrl, token: plan.token, bridge, gateway, broker, http, simLogins, close: closeAll };
   } catch (e) {
     await closeAll();
+    const err = e as NodeJS.ErrnoException;
+    if (err && err.code === "EADDRINUSE") {
+      throw new ConfigError(
+        "port in use: " + err.message.replace(/^listen EADDRINUSE: /, "") + ". Another pinwire or an MQTT broker (mosquitto?) is running there: " +
+          "pick other ports with --port / --mqtt-port, or use that broker with --broker mqtt://127.0.0.1:1883.",
+      );
+    }
     throw e;
   }
 }
