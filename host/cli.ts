@@ -110,6 +110,25 @@ async function startSims(log: Logger, svc: Service, flags: ServeFlags): Promise<
   if (sim) onShutdown(() => sim.stop());
 }
 
+// `npm start` adds a virtual board only when no real one is plugged in over USB, so a user
+// with a board sees their board, and a user without one still sees something move.
+export async function boardAttached(log: Logger, list?: () => Promise<{ path: string }[]>): Promise<boolean> {
+  let paths: string[] = [];
+  try {
+    const { listPorts, usablePorts } = await import("../flash/ports");
+    paths = usablePorts((await (list ?? listPorts)()) as never).map((p) => p.path);
+  } catch (e) {
+    // Listing ports is best-effort (no permission, no serial support): fall back to the sim.
+    log.debug({ event: "port-list-failed", err: String((e as Error)?.message ?? e) }, "could not list serial ports");
+  }
+  if (!paths.length) return false;
+  log.info(
+    { event: "board-attached", ports: paths },
+    "board attached at " + paths.join(", ") + ": no virtual board (flash it with `pinwire flash`; `pinwire sim` starts a virtual one anyway)",
+  );
+  return true;
+}
+
 const shutdownHooks: (() => Promise<void> | void)[] = [];
 function onShutdown(f: () => Promise<void> | void): void {
   shutdownHooks.push(f);
@@ -139,12 +158,12 @@ export function buildProgram(): Command {
     // MQTT over TLS listens on its usual port unless one was asked for.
     if (flags.cert && cmd.getOptionValueSource("mqttPort") === "default") flags.mqttPort = 8883;
     const log = createLogger({ verbose: flags.verbose });
-    const svc = await serve(flags, log, withSim && flags.sim !== false);
+    const svc = await serve(flags, log, withSim && flags.sim !== false && !(await boardAttached(log)));
     onShutdown(() => svc.close());
     installSignals(log);
   };
 
-  serveOptions(program.command("start").description("broker + bridge + dashboard, and a virtual board (sim1) to play with"))
+  serveOptions(program.command("start").description("broker + bridge + dashboard, and a virtual board (sim1) to play with when no board is attached over USB"))
     .option("--no-sim", "do not start the virtual board")
     .action(runServe(true));
   serveOptions(program.command("bridge").description("broker + bridge + dashboard (no virtual board)")).action(runServe(false));

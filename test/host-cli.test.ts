@@ -126,3 +126,19 @@ describe("virtual board (npm start's sim1)", () => {
     }
   });
 });
+
+describe("npm start with a board attached", () => {
+  const quiet = { info: () => {}, debug: () => {} } as never;
+  it("starts the virtual board only when no USB serial board is plugged in", async () => {
+    const { boardAttached } = await import("../host/cli");
+    expect(await boardAttached(quiet, async () => [])).toBe(false);
+    // Linux lists built-in UARTs with nothing attached: not a board
+    expect(await boardAttached(quiet, async () => [{ path: "/dev/ttyS0" }])).toBe(false);
+    expect(await boardAttached(quiet, async () => [{ path: "/dev/ttyS0" }, { path: "/dev/ttyUSB0" }])).toBe(true);
+    expect(
+      await boardAttached(quiet, async () => {
+        throw new Error("EACCES");
+      }),
+    ).toBe(false);
+  });
+});
