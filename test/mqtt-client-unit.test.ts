@@ -145,6 +145,33 @@ describe("MQTT client state machine", () => {
     expect(writes).toBe(1 + 65536);
   });
 
+  test("a reconnect resends unacked packets in the order they were first sent, across an id wrap (MQTT-4.6.0-1)", () => {
+    const { c } = setup({ window: 4, queue: 4 });
+    c.connect();
+    c.connected({ write: () => {}, close: () => {} });
+    feed(c, { cmd: "connack", returnCode: 0, sessionPresent: false });
+    // Walk the ids up to 65533 so the next four in flight are 65534, 65535, 1, 2.
+    for (let i = 0; i < 65533; i++) {
+      const id = c.publish("a", "x", 1);
+      c.data(new Uint8Array([0x40, 2, id >> 8, id & 255]));
+    }
+    const ids = [c.publish("m", "0", 1), c.publish("m", "1", 2), c.publish("m", "2", 1), c.publish("m", "3", 2)];
+    expect(ids).toEqual([65534, 65535, 1, 2]);
+    c.data(new Uint8Array([0x50, 2, 255, 255])); // PUBREC for 65535: it now awaits PUBCOMP
+    c.closed();
+    c.tick(60000);
+    const t = fake();
+    c.connected(t);
+    feed(c, { cmd: "connack", returnCode: 0, sessionPresent: true });
+    expect(t.sent.slice(1).map((p) => p.cmd + " " + (p as { messageId: number }).messageId)).toEqual([
+      "publish 65534",
+      "pubrel 65535",
+      "publish 1",
+      "publish 2",
+    ]);
+    expect(t.sent.slice(1).every((p) => p.cmd !== "publish" || (p as mqttPacket.IPublishPacket).dup)).toBe(true);
+  });
+
   test("a QoS 2 id is delivered once until released, then free for a new message", () => {
     const { c, events } = setup();
     c.connect();

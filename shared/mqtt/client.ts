@@ -119,8 +119,10 @@ export function mqttClient(o: MqttClientOptions): MqttClient {
   let ping = false; // a PINGREQ is unanswered (since t0)
   let parser: MqttParser;
   let lastId = 0;
-  let n = 0; // entries in out
-  const out: { [id: number]: Entry } = {};
+  // Awaiting an ack, in the order first sent: a reconnect resends them in that order
+  // (MQTT-4.6.0-1), which an object keyed by id would not keep (ids wrap; for..in order).
+  // At most `window` entries, so a linear search is cheap.
+  const fly: Entry[] = [];
   const q: Entry[] = [];
   // QoS 2 ids received and not yet released: a duplicate PUBLISH is acked, not delivered.
   let rx: { [id: number]: number } = {};
@@ -166,10 +168,15 @@ export function mqttClient(o: MqttClientOptions): MqttClient {
     emit("close");
   }
 
+  function find(id: number): number {
+    for (let i = 0; i < fly.length; i++) if (fly[i].i === id) return i;
+    return -1;
+  }
+
   // Queued ids are the newest, so only ids still in flight can collide after a wrap.
   function nextId(): number {
     do lastId = (lastId % 65535) + 1;
-    while (out[lastId]);
+    while (find(lastId) >= 0);
     return lastId;
   }
 
@@ -189,12 +196,9 @@ export function mqttClient(o: MqttClientOptions): MqttClient {
   }
 
   function flush(): void {
-    while (st === 3 && q.length && (!q[0].i || n < win)) {
+    while (st === 3 && q.length && (!q[0].i || fly.length < win)) {
       const e = q.shift() as Entry;
-      if (e.i) {
-        out[e.i] = e;
-        n++;
-      }
+      if (e.i) fly.push(e);
       send(e);
     }
   }
@@ -205,14 +209,15 @@ export function mqttClient(o: MqttClientOptions): MqttClient {
 
   function handle(p: Packet): void {
     const id = (p as { id: number }).id;
-    const e = out[id];
+    const k = find(id);
+    const e = fly[k];
     const ty = p.type;
     if (p.type === CONNACK) {
       if (p.returnCode) return drop(new ProtocolError(CONNACK_REFUSED + p.returnCode));
       st = 3;
       tries = 0;
       // Unacked packets first, with their ids (MQTT-4.4.0-1), before anything new goes out.
-      for (const k in out) resend(out[k]);
+      for (let i = 0; i < fly.length; i++) resend(fly[i]);
       if (!p.sessionPresent) {
         // The server forgot us: its QoS 2 ids may be reused, and subscriptions must be redone.
         rx = {};
@@ -237,8 +242,7 @@ export function mqttClient(o: MqttClientOptions): MqttClient {
         e.b = encodeAck(PUBREL, id);
         return send(e);
       }
-      delete out[id];
-      n--;
+      fly.splice(k, 1);
       if (p.type === SUBACK) {
         const l = e.s as Subscription[];
         for (let i = 0; i < l.length; i++) {
@@ -298,7 +302,7 @@ export function mqttClient(o: MqttClientOptions): MqttClient {
           ping = true;
           t0 = now;
         }
-        for (const k in out) if (now - out[k].t >= wait) resend(out[k]);
+        for (let i = 0; i < fly.length; i++) if (now - fly[i].t >= wait) resend(fly[i]);
       }
     },
     connected: function (t) {
