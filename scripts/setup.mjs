@@ -1,7 +1,8 @@
 // Installs what pinwire needs on a fresh machine that has only Node: npm packages always,
 // and with --test the Debian packages the test suites drive as real peers.
 import { execSync, spawnSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
@@ -13,11 +14,15 @@ function run(cmd) {
   execSync(cmd, { cwd: root, stdio: "inherit" });
 }
 
-// npm: install when node_modules is missing or older than the lock file.
-const marker = join(root, "node_modules", ".package-lock.json");
+// npm: install when node_modules is missing or was installed from another package-lock.json.
+// Compared by content, not mtime: a fresh checkout gives every file a new mtime.
 const lock = join(root, "package-lock.json");
-if (!existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs + 1000)) {
+const stamp = join(root, "node_modules", ".pinwire-lock-sha1");
+const lockHash = existsSync(lock) ? createHash("sha1").update(readFileSync(lock)).digest("hex") : "none";
+const installed = existsSync(join(root, "node_modules", ".package-lock.json")) && existsSync(stamp) ? readFileSync(stamp, "utf8") : "";
+if (installed !== lockHash) {
   run(existsSync(lock) ? "npm ci --no-audit --no-fund" : "npm install --no-audit --no-fund");
+  writeFileSync(stamp, lockHash);
 }
 
 if (forTests) {

@@ -15,6 +15,7 @@
 // client: high-water + one frame per key.
 import type { WebSocket } from "ws";
 import type { Socket } from "node:net";
+import { encodeFrame } from "../../shared/ws/frame";
 
 const OPEN = 1;
 const EMPTY = Buffer.alloc(0);
@@ -27,24 +28,11 @@ function uncorkAll(): void {
   for (let i = 0; i < l.length; i++) l[i].uncork();
 }
 
-// A whole, unmasked frame (FIN set) carrying payload with the given opcode (1 text, 2 binary).
+// A whole, unmasked frame (FIN set) carrying payload with the given opcode (1 text, 2 binary):
+// the shared encoder (shared/ws/frame.ts) as a Buffer for socket writes.
 export function frame(opcode: 1 | 2, payload: Uint8Array | string): Buffer {
-  const data = typeof payload === "string" ? Buffer.from(payload, "utf8") : payload;
-  const n = data.length;
-  const head = n < 126 ? 2 : n < 65536 ? 4 : 10;
-  const f = Buffer.allocUnsafe(head + n);
-  f[0] = 0x80 | opcode;
-  if (head === 2) f[1] = n;
-  else if (head === 4) {
-    f[1] = 126;
-    f.writeUInt16BE(n, 2);
-  } else {
-    f[1] = 127;
-    f.writeUInt32BE(0, 2);
-    f.writeUInt32BE(n, 6);
-  }
-  f.set(data, head);
-  return f;
+  const f = encodeFrame(opcode, typeof payload === "string" ? Buffer.from(payload, "utf8") : payload);
+  return Buffer.from(f.buffer, f.byteOffset, f.length);
 }
 
 export class BoundedSender {
