@@ -42,6 +42,12 @@ export class LiveChart {
       if (w > 0 && w !== this.plot.width) this.plot.setSize({ width: w, height: HEIGHT });
     });
     this.resizer.observe(container);
+    // Reports come only on change: carry the values in force forward once a second so a
+    // steady level is drawn as a line up to now, not as one invisible point.
+    this.ticker = setInterval(() => {
+      const last = this.t.length - 1;
+      if (last >= 0) this.add(Date.now(), this.light[last], this.led[last]);
+    }, 1000);
   }
 
   // One sample: the values in force at time `nowMs` (null when not known yet).
@@ -74,6 +80,7 @@ export class LiveChart {
   }
 
   destroy() {
+    clearInterval(this.ticker);
     cancelAnimationFrame(this.pending);
     this.resizer.disconnect();
     this.plot.destroy();
