@@ -1,10 +1,10 @@
 // The board's byte pipe: TCP (or TLS), or a WebSocket over it, shown to the layer above as
 // one transport (write/close in; up/data/down out). Only one pipe is open at a time.
-import { base64 } from "../shared/base64";
+// The WebSocket client itself is the Storage module `pw.ws` (device/ws-module.ts), loaded on
+// the first ws:// or wss:// open: boards on plain MQTT never define its functions.
 import { type Bytes, utf8Encode } from "../shared/bytes";
-import { createWsClient, type WsClient } from "../shared/ws/client";
+import type { WsClient } from "../shared/ws/client";
 import type { Url } from "./config";
-import { boardSha1 } from "./sha";
 import { tcpClose, tcpOpen, tcpWrite } from "./tcp";
 
 let ws: WsClient | null = null;
@@ -82,13 +82,13 @@ export function pipeOpen(u: Url, path: string, protocol: string | null, onUp: ()
   data = onData;
   down = onDown;
   if (u.ws) {
-    const w = (ws = createWsClient(sockT, {
-      host: u.host + ":" + u.port,
-      path: path,
-      protocols: protocol ? [protocol] : undefined,
-      headers: u.user ? { Authorization: "Basic " + base64(utf8Encode(u.user + ":" + (u.pass || ""))) } : undefined,
-      sha1: boardSha1(),
-    }));
+    let w: WsClient;
+    try {
+      w = ws = global.require("pw.ws").w(sockT, u, path, protocol);
+    } catch (e) {
+      console.log("pinwire: no pw.ws " + e);
+      return false;
+    }
     w.onopen = onUp;
     w.ondata = onData;
     w.onclose = wsDown;

@@ -64,11 +64,34 @@ export async function bundleES5(entryTs, defines = {}) {
   return min.code;
 }
 
+// The optional parts of the application: Storage modules the app loads with require(name)
+// only when it needs them (so a plain MQTT board never defines their functions). Each is
+// written to dist/device/<board>/<file> and to the board's Storage as <name>.
+export const MODULES = [
+  { name: "pw.ota", file: "ota.js", entry: "device/ota/module.ts" }, // OTA receiver
+  { name: "pw.ws", file: "ws.js", entry: "device/ws-module.ts" }, // WebSocket client
+];
+
+// Builds app.js (the boot-time application) and the module files for one board.
+// Returns app.js's file and size, and each module's {name, file, bytes}.
 export async function buildBoard(board) {
   if (!BOARDS.includes(board)) throw new Error("unknown board '" + board + "' (one of: " + BOARDS.join(", ") + ")");
+  const dir = join(root, "dist", "device", board);
+  mkdirSync(dir, { recursive: true });
+  const modules = [];
+  for (const m of MODULES) {
+    const c = await bundleES5(m.entry, { PINWIRE_BOARD: board });
+    writeFileSync(join(dir, m.file), c);
+    modules.push({ name: m.name, file: join(dir, m.file), bytes: Buffer.byteLength(c) });
+  }
   const code = await bundleES5("device/main.ts", { PINWIRE_BOARD: board });
-  const out = join(root, "dist", "device", board, "app.js");
-  mkdirSync(dirname(out), { recursive: true });
+  const out = join(dir, "app.js");
   writeFileSync(out, code);
-  return { board, file: out, bytes: Buffer.byteLength(code) };
+  return { board, file: out, bytes: Buffer.byteLength(code), modules };
+}
+
+// The module files as Storage writes ({name, data}) for a board already built: what every
+// installer (pinwire flash, test rigs, the simulator) writes beside the app.
+export function moduleFiles(board) {
+  return MODULES.map((m) => ({ name: m.name, data: readFileSync(join(root, "dist", "device", board, m.file)) }));
 }

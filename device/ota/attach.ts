@@ -1,32 +1,46 @@
-// Hooks the OTA receiver onto the board's MQTT client: call once, after the link has set its
-// own onmessage/onconnect (they are chained, not replaced). The OTA topic is subscribed (the
-// client redoes it on every new session), and each broker connection counts as healthy.
-// The signing key, when there is one, is "otaKey" (hex) in pinwire.json.
+// The app's side of OTA (in the boot-time bundle): subscribes the OTA topic and reports the
+// boot status, but the receiver itself is the Storage module `pw.ota` (device/ota/module.ts),
+// loaded with require() only when a message arrives on the topic, or at connect when a script
+// on trial must be confirmed or a rollback reported. A plain boot (the usual case) reports
+// "running" from here and never defines the receiver's functions, which would cost JsVars.
+// Call once, after the link has set its own onmessage/onconnect (they are chained).
 import type { MqttClient } from "../../shared/mqtt/client";
-import { otaHealthy, otaMessage, otaStart } from "./receiver";
+import { BOOT_RUNNING, encodeBoot, otaStatusTopic, otaTopic } from "../../shared/ota";
+import { readState } from "./state";
 
 export function otaAttach(m: MqttClient, id: string): void {
-  let key: string | undefined;
-  try {
-    const c = global.require("Storage").readJSON("pinwire.json", 1);
-    key = c && c.otaKey;
-  } catch (e) {}
-  const topic = otaStart(id, key, function (t, p, retain) {
-    try {
-      m.publish(t, p, 0, retain);
-    } catch (e) {
-      // Queue full or offline: the pusher's retry asks again.
+  const topic = otaTopic(id);
+  let r: any = 0; // the module's {m: message, h: healthy}; null when pw.ota is missing
+  let told = false;
+  const mod = function (): any {
+    if (r === 0) {
+      try {
+        r = global.require("pw.ota").o(m, id);
+      } catch (e) {
+        console.log("pinwire: no pw.ota " + e);
+        r = null;
+      }
     }
-  });
+    return r;
+  };
   const msg = m.onmessage;
   const con = m.onconnect;
   m.onmessage = function (t, p, pk) {
-    if (t === topic) otaMessage(p);
-    else if (msg) msg(t, p, pk);
+    if (t !== topic) {
+      if (msg) msg(t, p, pk);
+    } else if (mod()) r.m(p);
   };
   m.onconnect = function (s) {
     if (con) con(s);
-    otaHealthy();
+    if (told) return;
+    told = true;
+    const st = readState();
+    if (st.t || st.r) {
+      if (mod()) r.h();
+    } else
+      try {
+        m.publish(otaStatusTopic(id), encodeBoot(st.g || 0, BOOT_RUNNING, st.v || "", ""), 0, true);
+      } catch (e) {}
   };
   m.subscribe(topic, 0);
 }
