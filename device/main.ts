@@ -1,7 +1,7 @@
-// Board entry: read pinwire.json from Storage, vet it, start the drivers and the
+// Board entry: read pinwire.json from Storage, vet it (and parse the link's URL), start the drivers and the
 // application, bring up WiFi (not on the Linux build) and the link the config chooses.
 // A missing or bad config leaves the board idle with a message: no crash loop.
-import { checkConfig, linkMode, parseUrl, type Url } from "./config";
+import { linkMode, type Url, vetConfig } from "./config";
 import { encodeMessage } from "../shared/messages";
 import { appCommand, appSnapshot, appStart } from "./app";
 import { mod } from "./mods";
@@ -26,23 +26,23 @@ const PINS: any =
 
 function boot(): void {
   let cfg: any = null;
-  let err: string | null = "missing";
+  let u: Url | string = "missing";
   try {
     const s = global.require("Storage").read("pinwire.json");
     if (s) {
-      err = "json";
+      u = "json";
       cfg = JSON.parse(s);
     }
   } catch (e) {}
-  if (cfg) err = checkConfig(cfg, PINWIRE_BOARD);
-  if (err) {
+  if (cfg) u = vetConfig(cfg, PINWIRE_BOARD);
+  if (typeof u === "string") {
+    const err = u;
     console.log("pinwire: pinwire.json " + err + (err === "no-tls" ? " (no TLS on " + PINWIRE_BOARD + ")" : "") + ": idle");
     return;
   }
   const pins = PINS;
   for (const k in cfg.pins) pins[k] = cfg.pins[k];
   const mqtt = linkMode(cfg) === "mqtt";
-  const u = parseUrl(mqtt ? cfg.broker : cfg.gateway) as Url;
   // The gateway link lives in the WebSocket module (pw.ws), given what it uses of the app.
   let g: GatewayLink | null = null;
   if (!mqtt) {
@@ -60,7 +60,7 @@ function boot(): void {
     }, 250);
   };
   if (PINWIRE_BOARD === "linux") go();
-  else wifiStart(cfg.wifi && cfg.wifi.ssid, cfg.wifi && cfg.wifi.password, go);
+  else wifiStart(cfg.wifi, go);
 }
 
 boot();

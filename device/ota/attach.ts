@@ -3,47 +3,53 @@
 // loaded with require() only when a message arrives on the topic, or at connect when a script
 // on trial must be confirmed or a rollback reported. A plain boot (the usual case) reports
 // "running" from here and never defines the receiver's functions, which would cost JsVars.
-// Call once, after the link has set its own onmessage/onconnect (they are chained).
+// The MQTT link calls otaAttach once, otaIn for each message on the topic it returns, and
+// otaUp on each broker connection.
 import { fromBinaryString } from "../../shared/bytes";
 import type { MqttClient } from "../../shared/mqtt/client";
 import { BOOT_RUNNING, OTA_BOOT, otaStatusTopic, otaTopic } from "../../shared/ota";
 import { mod } from "../mods";
-import { readState } from "./state";
+import { STATE_FILE } from "./state";
 
-export function otaAttach(m: MqttClient, id: string): void {
-  const topic = otaTopic(id);
-  let r: any = 0; // the module's {m: message, h: healthy}; null when pw.ota is missing
-  let told = false;
-  const ota = function (): any {
-    if (r === 0) {
-      const o = mod("pw.ota");
-      r = o && o.o(m, id);
-    }
-    return r;
-  };
-  const msg = m.onmessage;
-  const con = m.onconnect;
-  m.onmessage = function (t, p, pk) {
-    if (t !== topic) {
-      if (msg) msg(t, p, pk);
-    } else if (ota()) r.m(p);
-  };
-  m.onconnect = function (s) {
-    if (con) con(s);
-    if (told) return;
-    told = true;
-    const st = readState();
-    if (st.t || st.r) {
-      if (ota()) r.h();
-    } else {
-      // shared/ota.ts encodeBoot(tag, BOOT_RUNNING, version, ""), spelt out: its encoder stays
-      // in the module. Versions are ASCII.
-      const v = st.v || "";
-      const g = st.g || 0;
-      try {
-        m.publish(otaStatusTopic(id), fromBinaryString(String.fromCharCode(OTA_BOOT, g >> 8, g & 255, BOOT_RUNNING, v.length) + v), 0, true);
-      } catch (e) {}
-    }
-  };
-  m.subscribe(topic, 0);
+let m: MqttClient;
+let id: string;
+let r: any = 0; // the module's {m: message, h: healthy}; null when pw.ota is missing
+let told = false;
+
+function ota(): any {
+  if (r === 0) {
+    const o = mod("pw.ota");
+    r = o && o.o(m, id);
+  }
+  return r;
+}
+
+export function otaAttach(client: MqttClient, devId: string): string {
+  m = client;
+  id = devId;
+  const t = otaTopic(id);
+  m.subscribe(t, 0);
+  return t;
+}
+
+export function otaIn(p: any): void {
+  if (ota()) r.m(p);
+}
+
+// Once per boot: the module confirms a trial script or reports a rollback; otherwise the
+// status is "running" (shared/ota.ts encodeBoot(tag, BOOT_RUNNING, version, ""), spelt out
+// here so that its encoder stays in the module; versions are ASCII).
+export function otaUp(): void {
+  if (told) return;
+  told = true;
+  const st = global.require("Storage").readJSON(STATE_FILE, 1) || {};
+  if (st.t || st.r) {
+    if (ota()) r.h();
+    return;
+  }
+  const v = st.v || "";
+  const g = st.g || 0;
+  try {
+    m.publish(otaStatusTopic(id), fromBinaryString(String.fromCharCode(OTA_BOOT, g >> 8, g & 255, BOOT_RUNNING, v.length) + v), 0, true);
+  } catch (e) {}
 }
