@@ -2,7 +2,7 @@
 // (darker -> brighter) until set by hand, and every change is reported as a board message
 // (cmd, value). The link (MQTT or the binary WebSocket gateway) is plugged in by main.ts
 // through appStart's send/error functions, so this file knows nothing about transports.
-import { alloc, type Bytes, utf8Decode } from "../shared/bytes";
+import { alloc, type Bytes, utf8Decode, view } from "../shared/bytes";
 import { fail } from "../shared/errors";
 import { decodeMessage, LED_DUTY, LED_SET, LIGHT_LEVEL, parseControl, SERVO_ANGLE, SERVO_ROTATE } from "../shared/messages";
 import { encoderSet, encoderStart } from "./encoder";
@@ -29,22 +29,20 @@ function value(cmd: number): number {
 // Values are clamped by the drivers, so they are written without encodeMessage's checks
 // and its 8-byte temporaries.
 export function appSnapshot(last: number): Bytes {
-  let n = 0;
-  let c: number;
-  for (c = SERVO_ANGLE; c <= LED_DUTY; c++) if (c !== SERVO_ROTATE && value(c) >= 0) n++;
-  const b = alloc(n * 8);
+  // k 0..2: the others in cmd order, k 3: last
+  const cs = [SERVO_ANGLE, LIGHT_LEVEL, LED_DUTY, last];
+  const b = alloc(24);
   let o = 0;
   for (let k = 0; k < 4; k++) {
-    // k 0..2: the others in cmd order, k 3: last
-    c = k < 3 ? (k ? k + 13 : SERVO_ANGLE) : last;
-    if ((k < 3 ? c === last : last <= 0) || value(c) < 0) continue;
+    const c = cs[k];
     const v = value(c);
+    if ((k < 3 ? c === last : last <= 0) || v < 0) continue;
     b[o] = c;
     b[o + 4] = v & 255;
     b[o + 5] = (v >> 8) & 255;
     o += 8;
   }
-  return b;
+  return view(b, 0, o);
 }
 
 // The encoder counter (-90..90 by default) is the servo angle less 90.

@@ -76,10 +76,11 @@ export function linkMode(cfg: any): string {
   return cfg.mode || (cfg.broker ? "mqtt" : "ws");
 }
 
-// null when cfg can run on board; else an error code:
+// The link's URL when cfg can run on board; else an error code (a string):
 // "config" not an object, "id", "mode", "broker", "gateway" (missing or bad URL),
 // "no-tls" (mqtts:// or wss:// on a board without TLS: esp8266), "wifi", "pins".
-export function checkConfig(cfg: any, board: string): string | null {
+// The board vets and parses in one go (main.ts); host tools use checkConfig.
+export function vetConfig(cfg: any, board: string): Url | string {
   if (!cfg || typeof cfg !== "object") return "config";
   if (!validId(cfg.id)) return "id";
   const mode = linkMode(cfg);
@@ -89,5 +90,11 @@ export function checkConfig(cfg: any, board: string): string | null {
   if (u.tls && board === "esp8266") return "no-tls";
   if (cfg.wifi != null && (typeof cfg.wifi !== "object" || typeof cfg.wifi.ssid !== "string")) return "wifi";
   if (cfg.pins != null && typeof cfg.pins !== "object") return "pins";
-  return null;
+  return u;
+}
+
+// null when cfg can run on board; else vetConfig's error code.
+export function checkConfig(cfg: any, board: string): string | null {
+  const r = vetConfig(cfg, board);
+  return typeof r === "string" ? r : null;
 }

@@ -1,8 +1,9 @@
 // LED dimmer on a PWM pin: duty 0..100 % at a configurable frequency, with an optional gamma
 // so equal steps look equally bright.
+// Set by ledStart, which comes first.
 let pin: any;
-let freq = 1000;
-let gamma = 1;
+let freq: number;
+let gamma: number;
 let duty = -1;
 
 export function ledStart(p: any, frequency: number, g: number): void {

@@ -2,11 +2,12 @@
 // (no sample buffer: each array element would cost a JsVar), mapped from the calibrated
 // dark..bright raw readings (analogRead's 0..1; dark > bright is fine for inverted wiring)
 // to 0..100 %, and reported only when it moved by at least `hyst` percent.
+// Set by lightStart.
 let pin: any;
-let dark = 0;
-let bright = 1;
-let weight = 0.25;
-let hyst = 2;
+let dark: number;
+let bright: number;
+let weight: number;
+let hyst: number;
 let avg = -1;
 let level = -1;
 let timer: any = null;

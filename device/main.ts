@@ -1,10 +1,14 @@
-// Board entry: read pinwire.json from Storage, vet it, start the drivers and the
+// Board entry: read pinwire.json from Storage, vet it (and parse the link's URL), start the drivers and the
 // application, bring up WiFi (not on the Linux build) and the link the config chooses.
 // A missing or bad config leaves the board idle with a message: no crash loop.
-import { checkConfig, linkMode, parseUrl, type Url } from "./config";
-import { appStart } from "./app";
+import { linkMode, type Url, vetConfig } from "./config";
+import { encodeMessage } from "../shared/messages";
+import { appCommand, appSnapshot, appStart } from "./app";
+import { mod } from "./mods";
 import { mqttError, mqttSend, mqttStart, mqttTick } from "./mqtt-link";
-import { wsSend, wsStart, wsTick } from "./ws-link";
+import { pipe, pipeOpen } from "./pipe";
+import { VERSION } from "./version";
+import type { GatewayLink } from "./ws-link";
 import { wifiStart } from "./wifi";
 
 // Default wiring; "pins" in the config overrides any of it (null leaves a part out).
@@ -22,35 +26,41 @@ const PINS: any =
 
 function boot(): void {
   let cfg: any = null;
-  let err: string | null = "missing";
+  let u: Url | string = "missing";
   try {
     const s = global.require("Storage").read("pinwire.json");
     if (s) {
-      err = "json";
+      u = "json";
       cfg = JSON.parse(s);
     }
   } catch (e) {}
-  if (cfg) err = checkConfig(cfg, PINWIRE_BOARD);
-  if (err) {
+  if (cfg) u = vetConfig(cfg, PINWIRE_BOARD);
+  if (typeof u === "string") {
+    const err = u;
     console.log("pinwire: pinwire.json " + err + (err === "no-tls" ? " (no TLS on " + PINWIRE_BOARD + ")" : "") + ": idle");
     return;
   }
   const pins = PINS;
   for (const k in cfg.pins) pins[k] = cfg.pins[k];
   const mqtt = linkMode(cfg) === "mqtt";
-  const u = parseUrl(mqtt ? cfg.broker : cfg.gateway) as Url;
-  appStart(cfg, pins, mqtt ? mqttSend : wsSend, mqtt ? mqttError : function () {});
+  // The gateway link lives in the WebSocket module (pw.ws), given what it uses of the app.
+  let g: GatewayLink | null = null;
+  if (!mqtt) {
+    const M = mod("pw.ws");
+    if (!M) return;
+    g = M.g(cfg.id, u, { c: appCommand, s: appSnapshot, e: encodeMessage, o: pipeOpen, p: pipe, v: VERSION }) as GatewayLink;
+  }
+  appStart(cfg, pins, g ? g.s : mqttSend, g ? function () {} : mqttError);
   const go = function () {
-    if (mqtt) mqttStart(cfg.id, u, typeof cfg.keepalive === "number" ? cfg.keepalive : 30);
-    else wsStart(cfg.id, u);
+    if (!g) mqttStart(cfg.id, u, typeof cfg.keepalive === "number" ? cfg.keepalive : 30);
     // The one timer of the link: the MQTT client's clock, or the gateway link's.
     setInterval(function () {
-      if (mqtt) mqttTick(Date.now());
-      else wsTick(Date.now());
+      if (g) g.t(Date.now());
+      else mqttTick(Date.now());
     }, 250);
   };
   if (PINWIRE_BOARD === "linux") go();
-  else wifiStart(cfg.wifi && cfg.wifi.ssid, cfg.wifi && cfg.wifi.password, go);
+  else wifiStart(cfg.wifi, go);
 }
 
 boot();

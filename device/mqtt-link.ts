@@ -11,10 +11,12 @@ import { appCommand, appSnapshot } from "./app";
 import type { Url } from "./config";
 import { pipe, pipeOpen } from "./pipe";
 import { VERSION } from "./version";
-import { otaAttach } from "./ota/attach";
+import { otaAttach, otaIn, otaUp } from "./ota/attach";
 
 let m: MqttClient;
 let base: string;
+let devId: string;
+let ota: string; // the OTA topic
 let url: Url;
 let online = false;
 // The retained snapshot is behind (a change since, or it could not be queued): cmd of the
@@ -51,7 +53,7 @@ function snapshot(): void {
 // status, info and state on every new connection (a restarted broker may have lost its
 // retained messages). If the queue refused one, the next ack tries again.
 function announce(): void {
-  again = !pub("status", "online", 1, true) || !pub("info", JSON.stringify({ id: base.split("/")[1], board: PINWIRE_BOARD, version: VERSION, memory: process.memory() }), 1, true);
+  again = !pub("status", "online", 1, true) || !pub("info", JSON.stringify({ id: devId, board: PINWIRE_BOARD, version: VERSION, memory: process.memory() }), 1, true);
   snap = snap || -1;
   snapshot();
 }
@@ -59,10 +61,12 @@ function announce(): void {
 function connected(): void {
   online = true;
   announce();
+  otaUp();
 }
 
 export function mqttStart(id: string, u: Url, keepalive: number): void {
   url = u;
+  devId = id;
   base = "pinwire/" + id + "/";
   m = mqttClient({
     clientId: "pinwire-" + id,
@@ -83,13 +87,14 @@ export function mqttStart(id: string, u: Url, keepalive: number): void {
     console.log("mqtt " + e.code);
   };
   m.onmessage = function (t, p) {
-    appCommand(p);
+    if (t === ota) otaIn(p);
+    else appCommand(p);
   };
   m.onack = function () {
     if (again) announce();
   };
   m.subscribe(base + "cmd", 1);
-  otaAttach(m, id); // OTA script push (engineer G): pinwire/<id>/ota, after the handlers above
+  ota = otaAttach(m, id); // OTA script push: pinwire/<id>/ota
   m.tick(Date.now());
   m.connect();
 }

@@ -1,26 +1,15 @@
 // The board's byte pipe: TCP (or TLS), or a WebSocket over it, shown to the layer above as
 // one transport (write/close in; up/data/down out). Only one pipe is open at a time.
-import { base64 } from "../shared/base64";
-import { type Bytes, utf8Encode } from "../shared/bytes";
-import { createWsClient, type WsClient } from "../shared/ws/client";
+// The WebSocket half is in the Storage module `pw.ws` (device/ws-module.ts), loaded on the
+// first ws:// or wss:// open and given the TCP functions: boards on plain MQTT never
+// define its functions.
+import type { Bytes } from "../shared/bytes";
 import type { Url } from "./config";
-import { boardSha1 } from "./sha";
+import { mod } from "./mods";
 import { tcpClose, tcpOpen, tcpWrite } from "./tcp";
 
-let ws: WsClient | null = null;
-let up: () => void;
-let data: (b: Bytes, text?: boolean) => void;
-let down: () => void;
-
-// What the WebSocket writes to: the socket. Its close() (after a protocol failure) ends the
-// socket, which then reports no close of its own, so the WebSocket is told here.
-const sockT = {
-  write: tcpWrite,
-  close: function (): void {
-    tcpClose();
-    if (ws) ws.closed();
-  },
-};
+// The WebSocket of the open pipe (null: plain TCP). After it closes it ignores writes.
+let ws: { write(b: Bytes): void; close(): void } | null = null;
 
 // What the layer above writes to. close() is the layer's own choice: no down() follows.
 export const pipe = {
@@ -36,68 +25,19 @@ export const pipe = {
   },
 };
 
-function tcpUp(): void {
-  if (ws) ws.start();
-  else up();
+// What pw.ws builds its WebSocket on.
+export interface Tcp {
+  o: typeof tcpOpen;
+  w: typeof tcpWrite;
+  c: typeof tcpClose;
 }
-
-let rx = false;
-
-// Whether any bytes arrived since the last call (pongs included): liveness for the gateway link.
-export function pipeSeen(): boolean {
-  const r = rx;
-  rx = false;
-  return r;
-}
-
-export function pipePing(): void {
-  if (ws) ws.ping();
-}
-
-function tcpData(b: Bytes): void {
-  rx = true;
-  if (ws) ws.data(b);
-  else data(b);
-}
-
-function tcpDown(): void {
-  if (ws) ws.closed();
-  else down();
-}
-
-function wsDown(): void {
-  ws = null;
-  down();
-}
-
-function log(e: any): void {
-  console.log("ws " + e.code);
-}
+const tcp: Tcp = { o: tcpOpen, w: tcpWrite, c: tcpClose };
 
 // Opens u (ws:// and wss:// as a WebSocket to `path` offering `protocol`). Returns false
 // when refused at once; otherwise up(), data(bytes, text) and down() follow.
-export function pipeOpen(u: Url, path: string, protocol: string | null, onUp: () => void, onData: (b: Bytes, text?: boolean) => void, onDown: () => void): boolean {
+export function pipeOpen(u: Url, path: string, protocol: string | null, up: () => void, data: (b: Bytes, text?: boolean) => void, down: () => void): boolean {
   pipe.close();
-  up = onUp;
-  data = onData;
-  down = onDown;
-  if (u.ws) {
-    const w = (ws = createWsClient(sockT, {
-      host: u.host + ":" + u.port,
-      path: path,
-      protocols: protocol ? [protocol] : undefined,
-      headers: u.user ? { Authorization: "Basic " + base64(utf8Encode(u.user + ":" + (u.pass || ""))) } : undefined,
-      sha1: boardSha1(),
-    }));
-    w.onopen = onUp;
-    w.ondata = onData;
-    w.onclose = wsDown;
-    w.onerror = log;
-  }
-  return tcpOpen(u.host, u.port, u.tls, tcpUp, tcpData, tcpDown) || ((ws = null), false);
-}
-
-// A text message (the gateway's info JSON) on an open WebSocket.
-export function pipeText(s: string): void {
-  if (ws) ws.send(utf8Encode(s), true);
+  if (!u.ws) return tcpOpen(u.host, u.port, u.tls, up, data, down);
+  const M = mod("pw.ws");
+  return !!(ws = M && M.p(u, path, protocol, up, data, down, tcp));
 }

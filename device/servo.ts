@@ -1,7 +1,8 @@
 // Hobby servo on a 50 Hz PWM: a pulse of minMs..maxMs (default 0.5..2.5 ms) maps 0..180 deg.
+// Set by servoStart, which comes first.
 let pin: any;
-let minMs = 0.5;
-let maxMs = 2.5;
+let minMs: number;
+let maxMs: number;
 let angle = -1;
 
 export function servoStart(p: any, min: number, max: number): void {

@@ -12,6 +12,9 @@ let sock: any = null;
 export function tcpOpen(host: string, port: number, tls: boolean, up: () => void, data: (b: Bytes) => void, down: () => void): boolean {
   tcpClose();
   let s: any;
+  const log = function (e: any): void {
+    console.log("tcp " + host + ":" + port + " " + e);
+  };
   try {
     // No TLS in the ESP8266 build: the branch folds away there.
     s = global.require(PINWIRE_BOARD !== "esp8266" && tls ? "tls" : "net").connect({ host: host, port: port }, function () {
@@ -19,7 +22,7 @@ export function tcpOpen(host: string, port: number, tls: boolean, up: () => void
     });
   } catch (e) {
     // The Linux build throws synchronously on a refused connect.
-    console.log("tcp " + host + ":" + port + " " + e);
+    log(e);
     return false;
   }
   sock = s;
@@ -27,7 +30,7 @@ export function tcpOpen(host: string, port: number, tls: boolean, up: () => void
     if (s === sock) data(fromBinaryString(d));
   });
   s.on("error", function (e: any) {
-    console.log("tcp " + host + ":" + port + " " + (e && e.message ? e.message : e));
+    log(e && e.message ? e.message : e);
   });
   s.on("close", function () {
     if (s !== sock) return;

@@ -1,13 +1,15 @@
 // `pinwire flash`: puts pinwire on a board over its console (USB serial, or tcp:// for the
-// ESP8266 telnet console and the virtual board). Four Storage files are written by the real
+// ESP8266 telnet console and the virtual board). The Storage files are written by the real
 // `espruino` CLI: the boot loader as `.bootcde` (so it runs from flash at every boot), the app
-// as `pw.a`, the boot state `pw.st`, and the board's `pinwire.json`. Each file's CRC32 is then
-// read back from the board (E.CRC32) and compared before the board is restarted.
+// as `pw.a`, the app's optional modules (`pw.ota` the OTA receiver; `pw.ws` the WebSocket
+// client, only when the config's link is ws:// or wss://), the boot state `pw.st`, and the
+// board's `pinwire.json`. Each file's CRC32 is then read back from the board (E.CRC32) and
+// compared before the board is restarted.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BOARDS, buildBoard, bundleES5, root } from "../scripts/device-bundle.mjs";
-import { checkConfig } from "../device/config";
+import { BOARDS, buildBoard, bundleES5, MODULES, moduleFiles, root } from "../scripts/device-bundle.mjs";
+import { checkConfig, linkMode, parseUrl } from "../device/config";
 import { VERSION } from "../device/version";
 import { crc32 } from "../shared/crc32";
 import { SLOT_A, SLOT_B, STATE_FILE } from "../device/ota/state";
@@ -24,6 +26,7 @@ export interface FlashOptions {
   baud?: number;
   binding?: Binding;
   app?: string; // the app bundle; default: built now for the board
+  modules?: { name: string; data: Buffer }[]; // its Storage modules; default: dist/device/<board>/
   run?: boolean; // restart into the new script when verified (default true)
   timeoutMs?: number; // for the whole upload (default 180 s)
   onProgress?: (sent: number, total: number) => void;
@@ -54,16 +57,29 @@ export async function loaderCode(board: string): Promise<string> {
   return code;
 }
 
-// The Storage files for a board: loader, app, boot state, config (in that order).
-export async function flashFiles(board: string, config: unknown, app?: string): Promise<{ name: string; data: Buffer }[]> {
+// Whether a (vetted) config's link runs over a WebSocket: the board then needs pw.ws.
+export function needsWs(config: any): boolean {
+  const u = parseUrl(linkMode(config) === "mqtt" ? config.broker : config.gateway);
+  return !!u && u.ws;
+}
+
+// The Storage files for a board: loader, app, modules, boot state, config (in that order).
+// `modules` (from dist/device/<board>/ by default, built when missing) go with a given `app`.
+export async function flashFiles(board: string, config: unknown, app?: string, modules?: { name: string; data: Buffer }[]): Promise<{ name: string; data: Buffer }[]> {
   if (!BOARDS.includes(board)) throw new FlashError("board", "unknown board '" + board + "' (one of: " + BOARDS.join(", ") + ")");
   const bad = checkConfig(config, board);
   if (bad) throw new FlashError("config", CONFIG_FILE + " is not usable on " + board + ": bad '" + bad + "'");
   const code = app ?? readFileSync((await buildBoard(board)).file, "latin1");
+  if (!modules) {
+    if (!MODULES.every((m) => existsSync(join(root, "dist", "device", board, m.file)))) await buildBoard(board);
+    modules = moduleFiles(board);
+  }
+  const ws = needsWs(config);
   const loader = await loaderCode(board);
   return [
     { name: ".bootcde", data: Buffer.from(loader, "latin1") },
     { name: SLOT_A, data: Buffer.from(code, "latin1") },
+    ...modules.filter((m) => ws || m.name !== "pw.ws"),
     { name: STATE_FILE, data: Buffer.from(JSON.stringify({ c: SLOT_A, v: VERSION })) },
     { name: CONFIG_FILE, data: Buffer.from(JSON.stringify(config)) },
   ];
@@ -90,7 +106,7 @@ export function verifyCode(names: string[]): string {
 
 export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
   const t0 = Date.now();
-  const files = await flashFiles(o.board, o.config, o.app);
+  const files = await flashFiles(o.board, o.config, o.app, o.modules);
   const dir = mkdtempSync(join(tmpdir(), "pinwire-flash-"));
   const link = await openConsole(o.port, { baud: o.baud, binding: o.binding });
   const names = files.map((f) => f.name);

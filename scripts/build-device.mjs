@@ -12,7 +12,7 @@ try {
 try {
   for (const b of values.board ?? BOARDS) {
     const r = await buildBoard(b);
-    console.log(`${r.board}: ${r.file} ${r.bytes} bytes`);
+    console.log(`${r.board}: ${r.file} ${r.bytes} bytes; modules ${r.modules.map((m) => m.name + " " + m.bytes).join(", ")}`);
   }
 } catch (e) {
   console.error(e.message + "\nusage: npm run build:device -- [--board " + BOARDS.join("|") + "]");

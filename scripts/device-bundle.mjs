@@ -37,8 +37,39 @@ export const boardVariants = {
   },
 };
 
+// For the Storage modules: imports of shared primitives the app already has (the table PW in
+// device/mods.ts, key: name) become reads of global.pw, which the app sets at boot; the rest
+// of those files is bundled as usual. Each shared file is replaced by a small virtual module.
+const SHARED_FILES = ["bytes", "errors", "stream"].map((f) => join(es5Dir, "shared", f + ".js"));
+export const fromApp = {
+  name: "from-app",
+  setup(b) {
+    const src = readFileSync(join(es5Dir, "device", "mods.js"), "utf8");
+    const table = /PW = \{([^}]*)\}/.exec(src)[1];
+    const byName = Object.fromEntries(table.split(",").map((kv) => kv.split(":").map((s) => s.trim()).reverse()));
+    b.onResolve({ filter: /^pw-app$/ }, () => ({ path: "pw-app", namespace: "from-app" }));
+    b.onResolve({ filter: /^\.\.?\// }, (a) => {
+      if (a.namespace === "from-app") return undefined;
+      const p = join(a.resolveDir, a.path + ".js");
+      return SHARED_FILES.includes(p) ? { path: p, namespace: "from-app" } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: "from-app" }, (a) => {
+      if (a.path === "pw-app") return { contents: "export var P = global.pw;", loader: "js" };
+      const code = readFileSync(a.path, "utf8");
+      const names = [];
+      for (const m of code.matchAll(/^export (?:function|var) (\w+)|^export \{([^}]*)\}/gm)) names.push(...(m[1] ? [m[1]] : m[2].split(",").map((s) => s.trim())));
+      const mine = names.filter((n) => !byName[n]);
+      const lines = names.filter((n) => byName[n]).map((n) => `export var ${n} = P.${byName[n]};`);
+      lines.unshift('import { P } from "pw-app";');
+      if (mine.length) lines.unshift(`export { ${mine.join(", ")} } from ${JSON.stringify(a.path)};`);
+      return { contents: lines.join("\n"), loader: "js", resolveDir: dirname(a.path) };
+    });
+  },
+};
+
 // Bundles one ES5 entry (path relative to the repo, .ts) and minifies it. Returns the code.
-export async function bundleES5(entryTs, defines = {}) {
+// `plugins` go before the board-variant one (fromApp for the Storage modules).
+export async function bundleES5(entryTs, defines = {}, plugins = []) {
   compileES5();
   const entry = join(es5Dir, entryTs.replace(/\.ts$/, ".js"));
   const res = await build({
@@ -50,7 +81,10 @@ export async function bundleES5(entryTs, defines = {}) {
     mainFields: ["module", "main"],
     write: false,
     treeShaking: true,
-    plugins: [boardVariants],
+    plugins: [...plugins, boardVariants],
+    // The tsconfig beside the output would make esbuild add "use strict" (alwaysStrict):
+    // Espruino has no strict mode, so that is 13 bytes of nothing in every file.
+    tsconfigRaw: {},
     define: Object.fromEntries(Object.entries(defines).map(([k, v]) => [k, JSON.stringify(v)])),
     logLevel: "error",
   });
@@ -64,11 +98,34 @@ export async function bundleES5(entryTs, defines = {}) {
   return min.code;
 }
 
+// The optional parts of the application: Storage modules the app loads with require(name)
+// only when it needs them (so a plain MQTT board never defines their functions). Each is
+// written to dist/device/<board>/<file> and to the board's Storage as <name>.
+export const MODULES = [
+  { name: "pw.ota", file: "ota.js", entry: "device/ota/module.ts" }, // OTA receiver
+  { name: "pw.ws", file: "ws.js", entry: "device/ws-module.ts" }, // WebSocket client
+];
+
+// Builds app.js (the boot-time application) and the module files for one board.
+// Returns app.js's file and size, and each module's {name, file, bytes}.
 export async function buildBoard(board) {
   if (!BOARDS.includes(board)) throw new Error("unknown board '" + board + "' (one of: " + BOARDS.join(", ") + ")");
+  const dir = join(root, "dist", "device", board);
+  mkdirSync(dir, { recursive: true });
+  const modules = [];
+  for (const m of MODULES) {
+    const c = await bundleES5(m.entry, { PINWIRE_BOARD: board }, [fromApp]);
+    writeFileSync(join(dir, m.file), c);
+    modules.push({ name: m.name, file: join(dir, m.file), bytes: Buffer.byteLength(c) });
+  }
   const code = await bundleES5("device/main.ts", { PINWIRE_BOARD: board });
-  const out = join(root, "dist", "device", board, "app.js");
-  mkdirSync(dirname(out), { recursive: true });
+  const out = join(dir, "app.js");
   writeFileSync(out, code);
-  return { board, file: out, bytes: Buffer.byteLength(code) };
+  return { board, file: out, bytes: Buffer.byteLength(code), modules };
+}
+
+// The module files as Storage writes ({name, data}) for a board already built: what every
+// installer (pinwire flash, test rigs, the simulator) writes beside the app.
+export function moduleFiles(board) {
+  return MODULES.map((m) => ({ name: m.name, data: readFileSync(join(root, "dist", "device", board, m.file)) }));
 }

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
 import { WebSocketServer, createWebSocketStream } from "ws";
-import { root } from "../scripts/device-bundle.mjs";
+import { moduleFiles, root } from "../scripts/device-bundle.mjs";
 import { VirtualBoard, PROFILES, type BoardName, type VirtualBoardOptions } from "../host/vboard";
 import { tempDir } from "./host-helpers";
 
@@ -170,13 +170,15 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-// Flashes the bundle as .bootcde plus pinwire.json (null: none; a string: written as is),
-// wired as the virtual board's profile, and boots.
-export async function bootBoard(config: object | string | null, name: BoardName = "esp8266", opts: Partial<VirtualBoardOptions> = {}): Promise<Rig> {
+// Flashes the bundle as .bootcde, its Storage modules (pw.ota, pw.ws) plus pinwire.json (null: none; a string: written as is),
+// wired as the virtual board's profile, and boots. `modules`: which Storage modules to write
+// (default all).
+export async function bootBoard(config: object | string | null, name: BoardName = "esp8266", opts: Partial<VirtualBoardOptions> = {}, modules?: string[]): Promise<Rig> {
   const { dir, cleanup } = tempDir("pinwire-dev-");
   let text = "";
   const board = new VirtualBoard({ board: name, storageDir: dir, console: (t) => (text += t), ...opts });
   board.storage.write(".bootcde", readFileSync(join(root, "dist", "device", name, "app.js")));
+  for (const f of moduleFiles(name)) if (!modules || modules.includes(f.name)) board.storage.write(f.name, f.data);
   if (config !== null) {
     const c = typeof config === "string" ? config : JSON.stringify({ pins: PROFILES[name].pins, ...config });
     board.storage.write("pinwire.json", Buffer.from(c, "latin1"));

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import * as acorn from "acorn";
 import * as walk from "acorn-walk";
 import { describe, expect, it } from "vitest";
-import { BOARDS, root } from "../scripts/device-bundle.mjs";
+import { BOARDS, bundleES5, MODULES, root } from "../scripts/device-bundle.mjs";
 
 const MISSING_GLOBALS = ["Map", "Set", "Symbol", "WeakMap", "WeakSet", "Reflect", "Proxy"];
 const MISSING_MEMBERS: Record<string, string[]> = { Math: ["imul"], Array: ["from", "of"], ArrayBuffer: ["isView"] };
@@ -42,10 +42,17 @@ export function espruinoProblems(code: string): string[] {
 }
 
 describe("device bundles are ES5 that Espruino can run", () => {
+  // Every file written to a board: the app, its Storage modules, and the boot loader.
   for (const board of BOARDS) {
-    it(board, () => {
-      const code = readFileSync(join(root, "dist", "device", board, "app.js"), "utf8");
-      expect(code.length).toBeGreaterThan(0);
+    for (const file of ["app.js", ...MODULES.map((m) => m.file)]) {
+      it(board + " " + file, () => {
+        const code = readFileSync(join(root, "dist", "device", board, file), "utf8");
+        expect(code.length).toBeGreaterThan(0);
+        expect(espruinoProblems(code)).toEqual([]);
+      });
+    }
+    it(board + " boot loader", async () => {
+      const code = await bundleES5("device/ota/boot.ts", { PINWIRE_BOARD: board });
       expect(espruinoProblems(code)).toEqual([]);
     });
   }

@@ -118,6 +118,8 @@ describe("pinwire flash over a tcp:// console with the espruino CLI", () => {
       writeFileSync(app, appBundle("esp8266"), "latin1");
       await program.parseAsync(["node", "pinwire", "flash", "--board", "esp8266", "--port", "tcp://127.0.0.1:" + b.vb.consolePort, "--config", cfgFile, "--app", app, "--no-run"]);
       const want = await flashFiles("esp8266", cfg, appBundle("esp8266"));
+      // An MQTT-over-TCP config gets the OTA module but not the WebSocket one.
+      expect(want.map((f) => f.name)).toEqual([".bootcde", "pw.a", "pw.ota", "pw.st", "pinwire.json"]);
       for (const f of want) expect(crc32(b.vb.storage.read(f.name)!), f.name).toBe(crc32(f.data));
       expect(b.vb.storage.read(".bootcde")!.toString()).toContain("pw.st");
       const online = bootStatus(host, "usb1", (s) => s.state === BOOT_RUNNING);
@@ -151,6 +153,13 @@ describe("pinwire flash over a tcp:// console with the espruino CLI", () => {
     }
   });
 
+  it("writes the WebSocket module only for a ws:// broker or the gateway", async () => {
+    const names = async (cfg: object) => (await flashFiles("esp8266", cfg, appBundle("esp8266"))).map((f) => f.name);
+    expect(await names({ id: "w1", broker: "ws://127.0.0.1:1/mqtt" })).toEqual([".bootcde", "pw.a", "pw.ota", "pw.ws", "pw.st", "pinwire.json"]);
+    expect(await names({ id: "w2", gateway: "ws://127.0.0.1:1/ws/w2" })).toContain("pw.ws");
+    expect(await names({ id: "w3", broker: "mqtt://127.0.0.1:1" })).not.toContain("pw.ws");
+  });
+
   it("refuses a config the board cannot use before touching the board", async () => {
     await expect(flashBoard({ board: "esp8266", port: "tcp://127.0.0.1:1", config: { id: "x y", broker: broker.url } })).rejects.toMatchObject({ code: "config" });
     await expect(flashBoard({ board: "esp8266", port: "tcp://127.0.0.1:1", config: { id: "ok", broker: "mqtts://h:8883" } })).rejects.toMatchObject({ code: "config" });
@@ -159,9 +168,9 @@ describe("pinwire flash over a tcp:// console with the espruino CLI", () => {
   it("over a USB serial port (the only one there is), with the CLI's pauses between Storage writes", async () => {
     const b = await blankBoard("usb3");
     try {
-      // A small app: over serial the CLI waits 250 ms after each 384-byte piece.
+      // A small app and no modules: over serial the CLI waits 250 ms after each 384-byte piece.
       const app = 'print("hello from pw.a")';
-      const r = await flashBoard({ board: "esp8266", config: { id: "usb3", broker: broker.url }, app, binding: cableTo(b.vb.consolePort!) });
+      const r = await flashBoard({ board: "esp8266", config: { id: "usb3", broker: broker.url }, app, modules: [], binding: cableTo(b.vb.consolePort!) });
       expect(r.port).toBe("/dev/ttyUSB0");
       expect(r.files.map((f) => f.name)).toEqual([".bootcde", "pw.a", "pw.st", "pinwire.json"]);
       expect(b.vb.storage.read("pw.a")!.toString()).toBe(app);

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
 import { parse } from "acorn";
-import { bundleES5, root } from "../scripts/device-bundle.mjs";
+import { bundleES5, MODULES, root } from "../scripts/device-bundle.mjs";
 import { VirtualBoard, PROFILES, type BoardName } from "../host/vboard";
 import { flashFiles } from "../flash/usb";
 import { decodeBoot, otaStatusTopic } from "../shared/ota";
@@ -115,6 +115,7 @@ export interface Board {
 // while this one reads it, so a bundle that does not parse is built again in-process; it is
 // read once per process and reused.
 const bundles = new Map<string, string>();
+const modules = new Map<string, { name: string; data: Buffer }[]>();
 
 export async function loadBundle(name: BoardName): Promise<string> {
   let code = bundles.get(name);
@@ -126,7 +127,25 @@ export async function loadBundle(name: BoardName): Promise<string> {
     code = await bundleES5("device/main.ts", { PINWIRE_BOARD: name });
   }
   bundles.set(name, code);
+  const mods: { name: string; data: Buffer }[] = [];
+  for (const m of MODULES) {
+    let c = readFileSync(join(root, "dist", "device", name, m.file), "latin1");
+    try {
+      parse(c, { ecmaVersion: 5 });
+    } catch {
+      c = await bundleES5(m.entry, { PINWIRE_BOARD: name });
+    }
+    mods.push({ name: m.name, data: Buffer.from(c, "latin1") });
+  }
+  modules.set(name, mods);
   return code;
+}
+
+// The Storage modules (pw.ota, pw.ws) of the bundle loadBundle read.
+export function appModules(name: BoardName): { name: string; data: Buffer }[] {
+  const m = modules.get(name);
+  if (!m) throw new Error("call loadBundle('" + name + "') first");
+  return m;
 }
 
 export function appBundle(name: BoardName): string {
@@ -151,7 +170,7 @@ export async function flashedBoard(id: string, port: number, name: BoardName = "
   let text = "";
   const vb = new VirtualBoard({ board: name, storageDir: dir, console: (t) => (text += t), consolePort });
   const cfg = { id, broker: "mqtt://127.0.0.1:" + port, pins: PROFILES[name].pins, ...extra };
-  for (const f of await flashFiles(name, cfg, appBundle(name))) vb.storage.write(f.name, f.data);
+  for (const f of await flashFiles(name, cfg, appBundle(name), appModules(name))) vb.storage.write(f.name, f.data);
   return {
     id,
     vb,

@@ -1,32 +1,55 @@
-// Hooks the OTA receiver onto the board's MQTT client: call once, after the link has set its
-// own onmessage/onconnect (they are chained, not replaced). The OTA topic is subscribed (the
-// client redoes it on every new session), and each broker connection counts as healthy.
-// The signing key, when there is one, is "otaKey" (hex) in pinwire.json.
+// The app's side of OTA (in the boot-time bundle): subscribes the OTA topic and reports the
+// boot status, but the receiver itself is the Storage module `pw.ota` (device/ota/module.ts),
+// loaded with require() only when a message arrives on the topic, or at connect when a script
+// on trial must be confirmed or a rollback reported. A plain boot (the usual case) reports
+// "running" from here and never defines the receiver's functions, which would cost JsVars.
+// The MQTT link calls otaAttach once, otaIn for each message on the topic it returns, and
+// otaUp on each broker connection.
+import { fromBinaryString } from "../../shared/bytes";
 import type { MqttClient } from "../../shared/mqtt/client";
-import { otaHealthy, otaMessage, otaStart } from "./receiver";
+import { BOOT_RUNNING, OTA_BOOT, otaStatusTopic, otaTopic } from "../../shared/ota";
+import { mod } from "../mods";
+import { STATE_FILE } from "./state";
 
-export function otaAttach(m: MqttClient, id: string): void {
-  let key: string | undefined;
+let m: MqttClient;
+let id: string;
+let r: any = 0; // the module's {m: message, h: healthy}; null when pw.ota is missing
+let told = false;
+
+function ota(): any {
+  if (r === 0) {
+    const o = mod("pw.ota");
+    r = o && o.o(m, id);
+  }
+  return r;
+}
+
+export function otaAttach(client: MqttClient, devId: string): string {
+  m = client;
+  id = devId;
+  const t = otaTopic(id);
+  m.subscribe(t, 0);
+  return t;
+}
+
+export function otaIn(p: any): void {
+  if (ota()) r.m(p);
+}
+
+// Once per boot: the module confirms a trial script or reports a rollback; otherwise the
+// status is "running" (shared/ota.ts encodeBoot(tag, BOOT_RUNNING, version, ""), spelt out
+// here so that its encoder stays in the module; versions are ASCII).
+export function otaUp(): void {
+  if (told) return;
+  told = true;
+  const st = global.require("Storage").readJSON(STATE_FILE, 1) || {};
+  if (st.t || st.r) {
+    if (ota()) r.h();
+    return;
+  }
+  const v = st.v || "";
+  const g = st.g || 0;
   try {
-    const c = global.require("Storage").readJSON("pinwire.json", 1);
-    key = c && c.otaKey;
+    m.publish(otaStatusTopic(id), fromBinaryString(String.fromCharCode(OTA_BOOT, g >> 8, g & 255, BOOT_RUNNING, v.length) + v), 0, true);
   } catch (e) {}
-  const topic = otaStart(id, key, function (t, p, retain) {
-    try {
-      m.publish(t, p, 0, retain);
-    } catch (e) {
-      // Queue full or offline: the pusher's retry asks again.
-    }
-  });
-  const msg = m.onmessage;
-  const con = m.onconnect;
-  m.onmessage = function (t, p, pk) {
-    if (t === topic) otaMessage(p);
-    else if (msg) msg(t, p, pk);
-  };
-  m.onconnect = function (s) {
-    if (con) con(s);
-    otaHealthy();
-  };
-  m.subscribe(topic, 0);
 }

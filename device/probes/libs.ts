@@ -1,9 +1,8 @@
-// Size probe (bench/device.bench.ts, never flashed): the shared code the board app pulls in,
-// without OTA. main.ts minus this and minus the OTA share = the device code's own bytes.
-import { base64 } from "../../shared/base64";
+// Size probe (bench/device.bench.ts, never flashed): the shared code the boot-time app pulls
+// in (the WebSocket client and the OTA receiver are the Storage modules pw.ws and pw.ota).
+// app.js minus this = the device code's own bytes.
 import { alloc, fromBinaryString, utf8Decode, utf8Encode } from "../../shared/bytes";
 import { decodeMessage, encodeMessage, parseControl } from "../../shared/messages";
 import { mqttClient } from "../../shared/mqtt/client";
-import { createWsClient } from "../../shared/ws/client";
 
-(global as any).x = [mqttClient, createWsClient, base64, decodeMessage, encodeMessage, parseControl, fromBinaryString, utf8Decode, utf8Encode, alloc];
+(global as any).x = [mqttClient, decodeMessage, encodeMessage, parseControl, fromBinaryString, utf8Decode, utf8Encode, alloc];

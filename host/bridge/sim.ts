@@ -26,12 +26,11 @@ export interface Sim {
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
+// The app and the Storage modules it loads (dist/device/<board>/: app.js, ota.js, ws.js).
 async function bundlePath(board: string): Promise<string> {
   const file = join(root, "dist", "device", board, "app.js");
-  if (!existsSync(file)) {
-    const { buildBoard } = await import("../../scripts/device-bundle.mjs");
-    await buildBoard(board);
-  }
+  const { buildBoard, MODULES } = await import("../../scripts/device-bundle.mjs");
+  if (!existsSync(file) || !MODULES.every((m) => existsSync(join(root, "dist", "device", board, m.file)))) await buildBoard(board);
   return file;
 }
 
@@ -60,6 +59,8 @@ export async function startVirtualDevice(o: SimOptions): Promise<Sim> {
   const dir = mkdtempSync(join(tmpdir(), "pinwire-sim-"));
   const vb = new VirtualBoard({ board, storageDir: dir, console: (t) => log.debug({ event: "console", text: t.trimEnd() }, "board console") });
   vb.storage.write(".bootcde", readFileSync(app));
+  const { moduleFiles } = await import("../../scripts/device-bundle.mjs");
+  for (const f of moduleFiles(board)) vb.storage.write(f.name, f.data);
   vb.storage.write("pinwire.json", Buffer.from(JSON.stringify({ id: o.id, broker: withCredentials(o.broker, o.username, o.password) })));
   vb.on("uncaught", (e: unknown) => log.warn({ event: "board-uncaught", err: String(e) }, "uncaught error on the virtual board"));
   await vb.boot();

@@ -346,7 +346,9 @@ export class Firmware {
         const b = storage.read(name);
         if (!b) return undefined;
         const src = b.toString("latin1");
-        checkSource(src, hw.syntaxGate);
+        // A module required from Storage defines its functions as any script run from there
+        // does (bodies stay in flash): count them, or lazily loaded modules would look free.
+        this.codeVars += staticVars(checkSource(src, hw.syntaxGate), false, hw.profile.blockSize);
         return src;
       },
       sockConnect: (opts: Record<string, unknown>, tls: boolean, sock: any) => this.connect(opts, tls, sock),
