@@ -5,6 +5,7 @@
 import { alloc, type Bytes, utf8Decode, view } from "../shared/bytes";
 import { fail } from "../shared/errors";
 import { decodeMessage, LED_DUTY, LED_SET, LIGHT_LEVEL, parseControl, SERVO_ANGLE, SERVO_ROTATE } from "../shared/messages";
+import { E_MSG_NOT_COMMAND } from "../shared/message-codes";
 import { encoderSet, encoderStart } from "./encoder";
 import { ledGet, ledSet, ledStart } from "./led";
 import { lightGet, lightStart } from "./light";
@@ -93,7 +94,7 @@ export function appCommand(b: Bytes): void {
       auto = m.value < 0;
       if (auto) autoLed();
       else report(LED_DUTY, ledSet(m.value));
-    } else fail("msg-not-command");
+    } else fail(E_MSG_NOT_COMMAND);
   } catch (x: any) {
     const code = x && x.code ? x.code : "" + x;
     console.log("pinwire: bad command " + code);

@@ -7,6 +7,8 @@ import * as MB from "./mqtt/constants.board";
 import * as MQ from "./mqtt/constants";
 import * as WB from "./ws/codes.board";
 import * as WQ from "./ws/codes";
+import * as BB from "./message-codes.board";
+import * as BQ from "./message-codes";
 
 export const ERROR_TEXT: { [code: string]: string } = {
   // --- MQTT 3.1.1 (normative statement ids; see shared/mqtt/constants.ts)
@@ -78,6 +80,7 @@ for (const [host, board] of [
   [MQ, MB],
   [CQ, CB],
   [WQ, WB],
+  [BQ, BB],
 ] as Array<[{ [k: string]: unknown }, { [k: string]: unknown }]>) {
   for (const k in board) if (k !== "CONNACK_REFUSED" && typeof board[k] === "string") BOARD_CODES[board[k] as string] = host[k] as string;
 }
@@ -115,3 +118,17 @@ const WS_TEXT: { [code: string]: string } = {
   "WS-10.4-size": "The message is larger than this endpoint accepts (or than 2^53 - 1 bytes).",
 };
 for (const code in WS_TEXT) ERROR_TEXT[code] = WS_TEXT[code];
+
+// --- board messages and JSON controls (shared/messages.ts, device/app.ts)
+const MESSAGE_TEXT: { [code: string]: string } = {
+  [BQ.E_MSG_LENGTH]: "A board message must be exactly 8 bytes (struct { uint8_t cmd; int32_t value; }).",
+  [BQ.E_MSG_CMD]: "Unknown message cmd (known: 12 SERVO_ANGLE .. 17 STATUS).",
+  [BQ.E_MSG_RANGE]: "The message value is out of range for its cmd (servo 0-180, light/LED 0-100, LED_SET -1..100, STATUS 0/1).",
+  [BQ.E_MSG_NOT_COMMAND]: "A report (SERVO_ANGLE, LIGHT_LEVEL, LED_DUTY, STATUS) was sent as a command.",
+  [BQ.E_CONTROL_JSON]: "The JSON control is not a JSON object.",
+  [BQ.E_CONTROL_UNKNOWN]: 'Unknown control (known: "SERVO", "PWM").',
+  [BQ.E_CONTROL_UNIT]: 'Wrong unit for the control ("deg" for SERVO, "%" for PWM).',
+  [BQ.E_CONTROL_TYPE]: "The control's value must be a finite number.",
+  [BQ.E_CONTROL_RANGE]: "The control's value is out of range (SERVO 0-180 deg, PWM 0-100 % or -1 for automatic).",
+};
+for (const code in MESSAGE_TEXT) ERROR_TEXT[code] = MESSAGE_TEXT[code];

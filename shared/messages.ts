@@ -3,6 +3,16 @@
 // (pinwire/<id>/state and /cmd) and on the binary WebSocket gateway.
 import { alloc, type Bytes } from "./bytes";
 import { fail } from "./errors";
+import {
+  E_CONTROL_JSON,
+  E_CONTROL_RANGE,
+  E_CONTROL_TYPE,
+  E_CONTROL_UNIT,
+  E_CONTROL_UNKNOWN,
+  E_MSG_CMD,
+  E_MSG_LENGTH,
+  E_MSG_RANGE,
+} from "./message-codes";
 
 export const SERVO_ANGLE = 12; // board reports, degrees 0..180
 export const SERVO_ROTATE = 13; // set, degrees 0..180
@@ -23,12 +33,12 @@ export interface BoardMessage {
 
 function checkRange(cmd: number, value: number, code: string): void {
   const k = (cmd - SERVO_ANGLE) * 2;
-  if (!(k >= 0 && k < RANGE.length)) fail("msg-unknown-cmd");
+  if (!(k >= 0 && k < RANGE.length)) fail(E_MSG_CMD);
   if (!(value >= RANGE[k] && value <= RANGE[k + 1])) fail(code);
 }
 
 export function encodeMessage(cmd: number, value: number): Bytes {
-  checkRange(cmd, value, "msg-range");
+  checkRange(cmd, value, E_MSG_RANGE);
   const b = alloc(MESSAGE_SIZE);
   b[0] = cmd;
   b[4] = value & 255;
@@ -40,9 +50,9 @@ export function encodeMessage(cmd: number, value: number): Bytes {
 
 // Padding bytes are not checked: gcc leaves them undefined, so a board may send anything.
 export function decodeMessage(b: Bytes): BoardMessage {
-  if (b.length !== MESSAGE_SIZE) fail("msg-length");
+  if (b.length !== MESSAGE_SIZE) fail(E_MSG_LENGTH);
   const value = b[4] | (b[5] << 8) | (b[6] << 16) | (b[7] << 24);
-  checkRange(b[0], value, "msg-range");
+  checkRange(b[0], value, E_MSG_RANGE);
   return { cmd: b[0], value: value };
 }
 
@@ -57,7 +67,7 @@ export function parseControl(json: string): BoardMessage {
   } catch (e) {
     o = null;
   }
-  if (!o || typeof o !== "object") fail("control-json");
+  if (!o || typeof o !== "object") fail(E_CONTROL_JSON);
   let cmd = 0;
   let unit = "";
   if (o.control === "SERVO") {
@@ -66,11 +76,11 @@ export function parseControl(json: string): BoardMessage {
   } else if (o.control === "PWM") {
     cmd = LED_SET;
     unit = "%";
-  } else fail("control-unknown");
-  if (o.unit !== undefined && o.unit !== unit) fail("control-unit");
+  } else fail(E_CONTROL_UNKNOWN);
+  if (o.unit !== undefined && o.unit !== unit) fail(E_CONTROL_UNIT);
   const v = o.value;
-  if (typeof v !== "number" || v !== v || v === Infinity || v === -Infinity) fail("control-type");
+  if (typeof v !== "number" || v !== v || v === Infinity || v === -Infinity) fail(E_CONTROL_TYPE);
   const value = Math.round(v);
-  checkRange(cmd, value, "control-range");
+  checkRange(cmd, value, E_CONTROL_RANGE);
   return { cmd: cmd, value: value };
 }

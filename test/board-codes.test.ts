@@ -9,6 +9,8 @@ import * as MB from "../shared/mqtt/constants.board";
 import * as MQ from "../shared/mqtt/constants";
 import * as WB from "../shared/ws/codes.board";
 import * as WQ from "../shared/ws/codes";
+import * as BB from "../shared/message-codes.board";
+import * as BQ from "../shared/message-codes";
 import { deviceSize } from "../bench/device-size";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -21,6 +23,7 @@ const PAIRS: Array<[string, Record<string, unknown>, Record<string, unknown>]> =
   ["mqtt/constants", MQ, MB],
   ["mqtt/client-codes", CQ, CB],
   ["ws/codes", WQ, WB],
+  ["message-codes", BQ, BB],
 ];
 
 function boardVariants(dir: string): string[] {

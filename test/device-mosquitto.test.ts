@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SERVO_ANGLE } from "../shared/messages";
 import { angle, bootBoard, hex, Watcher } from "./device-harness";
 import { startMosquitto, type Mosquitto } from "./host-helpers";
+import { hostCode } from "../shared/error-text";
 
 let mosq: Mosquitto;
 let w: Watcher;
@@ -35,7 +36,7 @@ describe("board against mosquitto", () => {
         await w.state(id, SERVO_ANGLE, 62, from);
         await w.publish("pinwire/" + id + "/cmd", hex("0d"));
         const e = await w.next((m) => m.topic === "pinwire/" + id + "/error", from);
-        expect(JSON.parse(e.payload.toString()).code).toBe("msg-length");
+        expect(hostCode(JSON.parse(e.payload.toString()).code)).toBe("msg-length");
         from = w.msgs.length;
         await r.close();
         closed = true;

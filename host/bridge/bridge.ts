@@ -5,6 +5,7 @@
 // subscription like everyone else's, so every bridge sees one stream of truth.
 import { decodeMessage, encodeMessage, parseControl, MESSAGE_SIZE, SERVO_ANGLE, LIGHT_LEVEL, LED_DUTY } from "../../shared/messages";
 import { isProtocolError } from "../../shared/errors";
+import { describe as describeCode, hostCode } from "../../shared/error-text";
 import type { Logger } from "../log";
 import type { BrokerLink } from "./link";
 import { parseTopic, topicOf } from "./topics";
@@ -75,7 +76,7 @@ export class Bridge {
   }
 
   private async subscribeAll(): Promise<void> {
-    const filters = ["pinwire/+/status", "pinwire/+/info", "pinwire/+/state", ...this.extraFilters];
+    const filters = ["pinwire/+/status", "pinwire/+/info", "pinwire/+/state", "pinwire/+/error", ...this.extraFilters];
     for (const id of this.boards.keys()) filters.push(topicOf(id, "cmd"));
     await this.link.subscribe(filters);
   }
@@ -147,8 +148,20 @@ export class Bridge {
       if (rest === "status") return this.onStatus(id, payload);
       if (rest === "info") return this.onInfo(id, payload);
       if (rest === "cmd") return this.onCmd(id, payload);
+      if (rest === "error") return this.onBoardError(id, payload);
     }
     for (const h of this.handlers) if (h(topic, payload, t ? t.id : null, t ? t.rest : null)) return;
+  }
+
+  // A board refused a command: it reports a short code ({"code":"b3"}); log it spelled out.
+  private onBoardError(id: string, payload: Uint8Array): void {
+    let code = "";
+    try {
+      code = String(JSON.parse(Buffer.from(payload).toString("utf8")).code);
+    } catch {
+      code = "unreadable error report";
+    }
+    this.log.warn({ event: "board-error", id, code, rule: hostCode(code), why: describeCode(code) }, "device " + id + " refused a command");
   }
 
   private emit(id: string, change: DeviceChange): void {
