@@ -35,16 +35,16 @@ if (forTests) {
     luajit: "luajit",
     "lua5.3": "lua5.3",
   };
-  const files = { "/usr/share/lua/5.1/bit.lua": "lua-bitop", "/usr/lib/x86_64-linux-gnu/lua/5.1/bit.so": "lua-bitop" };
   const has = (c) => spawnSync("sh", ["-c", "command -v " + c + " || test -x /usr/sbin/" + c], { stdio: "ignore" }).status === 0;
   const missing = new Set();
   for (const [cmd, pkg] of Object.entries(wanted)) if (!has(cmd)) missing.add(pkg);
-  if (!Object.keys(files).some((f) => existsSync(f))) missing.add("lua-bitop");
+  // lua-bitop is a library, not a command: ask Lua 5.1 whether it can load it.
+  if (missing.has("lua5.1") || spawnSync("lua5.1", ["-e", 'require("bit")'], { stdio: "ignore" }).status !== 0) missing.add("lua-bitop");
   if (missing.size) {
     const list = [...missing].join(" ");
     if (process.getuid && process.getuid() === 0) {
       run("apt-get update -qq");
-      run("DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends " + list);
+      run("DEBIAN_FRONTEND=noninteractive apt-get install -y -qq " + list);
     } else {
       console.error("[setup] the tests need these Debian packages: " + list);
       console.error("[setup] run as root, or: sudo apt-get install -y " + list);
