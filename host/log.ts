@@ -2,6 +2,7 @@
 // so every line names its source; `--verbose` lowers the level to "debug", where packets
 // and frames are logged.
 import pino, { type Logger } from "pino";
+import pretty from "pino-pretty";
 
 export type { Logger };
 
@@ -14,7 +15,14 @@ export interface LogOptions {
 export function createLogger(opts: LogOptions = {}): Logger {
   const level = opts.level ?? (opts.verbose ? "debug" : "info");
   const dest = opts.destination ?? 1;
-  const stream = typeof dest === "number" ? pino.destination({ dest, sync: true }) : dest;
+  // A person at a terminal gets readable lines; pipes and files get one JSON object a line
+  // (PINWIRE_LOG=json forces JSON on a terminal too).
+  const human = dest === 1 && process.stdout.isTTY && process.env.PINWIRE_LOG !== "json";
+  const stream = human
+    ? pretty({ colorize: true, sync: true, singleLine: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname,app" })
+    : typeof dest === "number"
+      ? pino.destination({ dest, sync: true })
+      : dest;
   return pino({ level, base: { app: "pinwire" }, timestamp: pino.stdTimeFunctions.isoTime }, stream as any);
 }
 
