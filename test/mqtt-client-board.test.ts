@@ -1,48 +1,20 @@
 // The client as the board runs it: compiled to ES5 with the board variants (short error codes) and bundled like the device pipeline, loaded on the virtual Espruino board (syntax gate, binary-string sockets) and
 // talking to Aedes through the board's net module, with an mqtt.js peer on the other side.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { build } from "esbuild";
-import ts from "typescript";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { deviceSize } from "../bench/device-size";
 import { VirtualBoard } from "../host/vboard/index";
 import { hostCode } from "../shared/error-text";
 import * as MB from "../shared/mqtt/constants.board";
 import { peer, startBroker, type Broker, type Peer } from "./mqtt-client-harness";
 
-const root = join(import.meta.dirname, "..");
 
-// tsc's ES5 emit per file (what tsconfig.device.json produces, without compiling the whole
-// tree), bundled as scripts/device-bundle.mjs does.
+// The client exactly as the board build ships it: the one device pipeline (tsc ES5, board
+// variants, esbuild IIFE, terser) over the size-probe entry that puts mqttClient on global.
 async function boardBundle(): Promise<string> {
-  const res = await build({
-    stdin: { contents: 'import { mqttClient } from "./shared/mqtt/client"; global.mqttClient = mqttClient;', resolveDir: root },
-    bundle: true,
-    format: "iife",
-    target: "es5",
-    platform: "neutral",
-    mainFields: ["module", "main"],
-    write: false,
-    logLevel: "error",
-    // esbuild's minifier rather than terser's three passes: this checks what runs, not size.
-    minify: true,
-    plugins: [
-      {
-        name: "ts-es5",
-        setup(b) {
-          // Board variants (X.board.ts beside X.ts) replace their module, as in the device build.
-          b.onLoad({ filter: /\.ts$/ }, (a) => ({
-            loader: "js",
-            contents: ts.transpileModule(readFileSync(existsSync(a.path.replace(/\.ts$/, ".board.ts")) ? a.path.replace(/\.ts$/, ".board.ts") : a.path, "utf8"), {
-              compilerOptions: { target: ts.ScriptTarget.ES5, module: ts.ModuleKind.ESNext, importHelpers: true, ignoreDeprecations: "6.0" },
-            }).outputText,
-          }));
-        },
-      },
-    ],
-  });
-  return res.outputFiles[0].text;
+  return (await deviceSize("bench/client-size-entry.ts")).code;
 }
 
 let broker: Broker;
