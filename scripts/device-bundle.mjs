@@ -2,7 +2,7 @@
 // One minified file per board; board-specific code is chosen at build time through the
 // PINWIRE_BOARD constant, so dead branches never reach the board.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -12,15 +12,21 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const BOARDS = ["esp8266", "esp32", "linux"];
 const es5Dir = join(root, "build", "device-es5");
 
+// Set (to "1") by a parent that has compiled build/device-es5 already, e.g. the test run's
+// global setup: parallel test workers must not rewrite files other workers are bundling from.
+export const ES5_BUILT_ENV = "PINWIRE_ES5_BUILT";
+
 let compiled = false;
-// Compiles shared/ and device/ to ES5 modules once per process.
-export function compileES5() {
-  if (compiled) return;
-  execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.device.json")], {
+// Compiles shared/ and device/ to ES5 modules once per process (tsconfig: the device tree; a
+// further tsconfig, e.g. bench/'s size probes, adds its entries to the same output tree).
+export function compileES5(tsconfig = "tsconfig.device.json") {
+  if (process.env[ES5_BUILT_ENV] === "1") return;
+  if (tsconfig === "tsconfig.device.json" && compiled) return;
+  execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, tsconfig)], {
     cwd: root,
     stdio: "inherit",
   });
-  compiled = true;
+  if (tsconfig === "tsconfig.device.json") compiled = true;
 }
 
 // Board variants: where shared/X.board.ts sits beside shared/X.ts (same exports, e.g. 2-3
@@ -108,6 +114,14 @@ export const MODULES = [
 
 // Builds app.js (the boot-time application) and the module files for one board.
 // Returns app.js's file and size, and each module's {name, file, bytes}.
+// Readers (a virtual board booting, a flash in another test worker) never see a half-written
+// bundle: write beside it, then rename over it.
+function writeAtomic(file, data) {
+  const tmp = file + "." + process.pid + ".tmp";
+  writeFileSync(tmp, data);
+  renameSync(tmp, file);
+}
+
 export async function buildBoard(board) {
   if (!BOARDS.includes(board)) throw new Error("unknown board '" + board + "' (one of: " + BOARDS.join(", ") + ")");
   const dir = join(root, "dist", "device", board);
@@ -115,12 +129,12 @@ export async function buildBoard(board) {
   const modules = [];
   for (const m of MODULES) {
     const c = await bundleES5(m.entry, { PINWIRE_BOARD: board }, [fromApp]);
-    writeFileSync(join(dir, m.file), c);
+    writeAtomic(join(dir, m.file), c);
     modules.push({ name: m.name, file: join(dir, m.file), bytes: Buffer.byteLength(c) });
   }
   const code = await bundleES5("device/main.ts", { PINWIRE_BOARD: board });
   const out = join(dir, "app.js");
-  writeFileSync(out, code);
+  writeAtomic(out, code);
   return { board, file: out, bytes: Buffer.byteLength(code), modules };
 }
 
