@@ -18,7 +18,7 @@ export const SERVO_ANGLE = 12; // board reports, degrees 0..180
 export const SERVO_ROTATE = 13; // set, degrees 0..180
 export const LIGHT_LEVEL = 14; // board reports, % 0..100
 export const LED_DUTY = 15; // board reports, % 0..100
-export const LED_SET = 16; // set: 0..100 manual, -1 automatic
+export const LED_SET = 16; // set: 0..100 manual, -1 automatic; also the board's report of its LED mode
 export const STATUS = 17; // 1 online, 0 offline
 
 export const MESSAGE_SIZE = 8;

@@ -126,6 +126,45 @@ describe("dashboard", () => {
     expect(await c.locator("input.led-slider").isDisabled()).toBe(true);
   });
 
+  it("shows the LED mode the board reports: two browsers (and a late one) stay in sync", async () => {
+    const [a, b] = await Promise.all([open(), open()]);
+    const mode = (p: Page) => card(p).getAttribute("data-led-mode");
+    const slider = (p: Page) => card(p).locator("input.led-slider");
+    const ready = (p: Page) => expect.poll(() => card(p).locator('button[data-mode="manual"]').isEnabled()).toBe(true);
+    await Promise.all([ready(a), ready(b)]);
+    expect([await mode(a), await mode(b)]).toEqual(["auto", "auto"]);
+    // A chooses manual: B follows from the board's report, its slider enabled at A's level.
+    await card(a).locator('button[data-mode="manual"]').click();
+    await expect.poll(() => mode(b)).toBe("manual");
+    expect(await card(b).locator('button[data-mode="manual"]').getAttribute("aria-pressed")).toBe("true");
+    expect(await slider(b).isDisabled()).toBe(false);
+    expect(await slider(b).inputValue()).toBe(await slider(a).inputValue());
+    await slider(a).fill("35");
+    await expect.poll(() => slider(b).inputValue()).toBe("35");
+    await waitDevice(svc, ID, (d) => d.state.mode === 35 && d.state.led === 35);
+    expect(rig.board.ledDuty()).toBeCloseTo(0.35, 5);
+    // A page opened now starts from the board's mode, not from the boot default.
+    const late = await open();
+    await expect.poll(() => mode(late)).toBe("manual");
+    await expect.poll(() => slider(late).inputValue()).toBe("35");
+    // A command from outside any page (HA, a script) moves every page too.
+    const m = await mqtt.connectAsync(svc.mqttUrl, { protocolVersion: 4 });
+    try {
+      await m.publishAsync("pinwire/" + ID + "/cmd", '{"control":"PWM","value":-1}');
+    } finally {
+      await m.endAsync();
+    }
+    await Promise.all([a, b, late].map((p) => expect.poll(() => mode(p)).toBe("auto")));
+    expect(await slider(b).isDisabled()).toBe(true);
+    await expect.poll(() => card(a).locator("output.led-value").textContent()).toBe("40%");
+    // B back to manual, A follows.
+    await card(b).locator('button[data-mode="manual"]').click();
+    await expect.poll(() => mode(a)).toBe("manual");
+    await card(a).locator('button[data-mode="auto"]').click();
+    await Promise.all([a, b, late].map((p) => expect.poll(() => mode(p)).toBe("auto")));
+    await waitDevice(svc, ID, (d) => d.state.mode === -1);
+  });
+
   it("reconnects after the server drops its sockets", async () => {
     // This page's connections (HTTP and WebSockets), to cut them from the server side.
     const socks = new Set<Socket>();

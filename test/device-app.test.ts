@@ -1,7 +1,7 @@
 // The reference application on the virtual board, against an in-process Aedes over TCP:
 // the real esp8266 bundle, real sockets, simulated encoder, servo, light sensor and LED.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { LED_DUTY, LIGHT_LEVEL, SERVO_ANGLE } from "../shared/messages";
+import { LED_DUTY, LED_SET, LIGHT_LEVEL, SERVO_ANGLE } from "../shared/messages";
 import { angle, bootBoard, hex, lastMsg, startAedes, stateOf, Watcher, type Rig, type TestBroker } from "./device-harness";
 import { hostCode } from "../shared/error-text";
 
@@ -33,7 +33,7 @@ async function start(id: string, extra: object = {}): Promise<Rig> {
     throw new Error(e.message + "; board printed " + JSON.stringify(r.out()) + ", sockets " + r.board.openSockets);
   });
   // The snapshot that follows "online": later state messages are the test's own.
-  await w.next((m) => m.topic === "pinwire/" + id + "/state" && m.payload.length === 24, from);
+  await w.next((m) => m.topic === "pinwire/" + id + "/state" && m.payload.length === 32, from);
   return rig;
 }
 
@@ -50,6 +50,7 @@ describe("reference application over MQTT (Aedes)", () => {
     expect(s[SERVO_ANGLE]).toBe(90);
     expect(s[LIGHT_LEVEL]).toBeGreaterThanOrEqual(0);
     expect(s[LED_DUTY]).toBe(100 - s[LIGHT_LEVEL]);
+    expect(s[LED_SET]).toBe(-1); // automatic
     expect(angle(r.board)).toBe(90);
     // A late subscriber rebuilds everything from retained messages.
     const late = await Watcher.connect("mqtt://127.0.0.1:" + broker.port, "pinwire/boot1/#");
@@ -88,13 +89,13 @@ describe("reference application over MQTT (Aedes)", () => {
     expect(m.payload.toString("hex")).toBe("0c00000078000000");
     expect(angle(r.board)).toBe(120);
     // ...and the retained message becomes the full snapshot, the change last.
-    await w.next((x) => x.topic === "pinwire/rot1/state" && x.payload.length === 24 && lastMsg(x.payload)?.value === 120, from);
+    await w.next((x) => x.topic === "pinwire/rot1/state" && x.payload.length === 32 && lastMsg(x.payload)?.value === 120, from);
     const late = await Watcher.connect("mqtt://127.0.0.1:" + broker.port, "pinwire/rot1/state");
     try {
       const rm = await late.next((x) => x.retain);
-      expect(rm.payload.length).toBe(24);
+      expect(rm.payload.length).toBe(32);
       expect(lastMsg(rm.payload)).toEqual({ cmd: SERVO_ANGLE, value: 120 });
-      expect(Object.keys(stateOf(rm.payload)).map(Number).sort()).toEqual([SERVO_ANGLE, LIGHT_LEVEL, LED_DUTY]);
+      expect(Object.keys(stateOf(rm.payload)).map(Number).sort()).toEqual([SERVO_ANGLE, LIGHT_LEVEL, LED_DUTY, LED_SET]);
     } finally {
       await late.close();
     }
@@ -121,6 +122,10 @@ describe("reference application over MQTT (Aedes)", () => {
     from = w.msgs.length;
     await w.publish("pinwire/led1/cmd", hex("1000000037000000"));
     await w.state("led1", LED_DUTY, 55, from);
+    // The board reports its mode: manual at 55 %, as its own message and in the snapshot.
+    const mode = await w.next((x) => x.topic === "pinwire/led1/state" && x.payload.length === 8 && x.payload[0] === LED_SET, from);
+    expect(mode.payload.toString("hex")).toBe("1000000037000000");
+    await w.next((x) => x.topic === "pinwire/led1/state" && x.payload.length === 32 && lastMsg(x.payload)?.cmd === LED_SET && stateOf(x.payload)[LED_SET] === 55, from);
     expect(r.board.ledDuty()).toBeCloseTo(0.55, 5);
     r.board.setLight({ percent: 10 });
     await w.state("led1", LIGHT_LEVEL, 10, from);
@@ -133,6 +138,19 @@ describe("reference application over MQTT (Aedes)", () => {
     await w.publish("pinwire/led1/cmd", hex("10000000ffffffff"));
     await w.state("led1", LED_DUTY, 90, from);
     expect(r.board.ledDuty()).toBeCloseTo(0.9, 5);
+    // Automatic again: reported as -1 (all four value bytes), and a late reader of the
+    // retained snapshot sees it too.
+    const auto = await w.next((x) => x.topic === "pinwire/led1/state" && x.payload.length === 8 && x.payload[0] === LED_SET, from);
+    expect(auto.payload.toString("hex")).toBe("10000000ffffffff");
+    await w.next((x) => x.topic === "pinwire/led1/state" && x.payload.length === 32 && stateOf(x.payload)[LED_SET] === -1, from);
+    const late = await Watcher.connect("mqtt://127.0.0.1:" + broker.port, "pinwire/led1/state");
+    try {
+      const rm = await late.next((x) => x.retain);
+      expect(rm.payload.slice(24).toString("hex")).toBe("10000000ffffffff");
+      expect(stateOf(rm.payload)[LED_DUTY]).toBe(90);
+    } finally {
+      await late.close();
+    }
   });
 
   it("malformed commands are ignored with a console error and an error report", async () => {

@@ -2,7 +2,7 @@
 // WebSocket gateway (engineer F's host service), other boards' bundles, and configs that
 // must leave the board idle.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { LED_DUTY, SERVO_ANGLE, encodeMessage } from "../shared/messages";
+import { LED_DUTY, LED_SET, SERVO_ANGLE, encodeMessage } from "../shared/messages";
 import { angle, bootBoard, hex, selfSigned, startAedes, stateOf, Watcher, type Rig, type TestBroker } from "./device-harness";
 import type { VirtualBoardOptions } from "../host/vboard";
 import { Collector, isMsg, startTestService, waitDevice, wsUrl } from "./host-helpers";
@@ -147,6 +147,8 @@ describe("binary WebSocket mode (the host's gateway)", () => {
       const r = await boot({ id: "gw1", gateway: wsUrl(svc, "/ws/gw1"), light: { period: 40, avg: 1 } });
       await waitDevice(svc, "gw1", (d) => d.status === "online" && d.state.servo === 90);
       await waitDevice(svc, "gw1", (d) => (d.info as any)?.board === "esp8266");
+      // Its snapshot on connect carries the LED mode (automatic), accepted as a report.
+      await waitDevice(svc, "gw1", (d) => d.state.mode === -1);
       const v = await new Collector(wsUrl(svc, "/ws/gw1")).open();
       try {
         v.ws.send(encodeMessage(13, 150));
@@ -158,6 +160,7 @@ describe("binary WebSocket mode (the host's gateway)", () => {
         await v.next(isMsg(LED_DUTY, 60));
         v.ws.send(encodeMessage(16, 5));
         await v.next(isMsg(LED_DUTY, 5));
+        await v.next(isMsg(LED_SET, 5)); // the board's mode report, back to the viewer
         expect(r.board.ledDuty()).toBeCloseTo(0.05, 5);
       } finally {
         await v.close();

@@ -1,5 +1,5 @@
 // Home Assistant MQTT discovery: the retained configs checked against the option names and
-// value rules of HA's MQTT number / sensor / light (default schema) docs, the plain-text
+// value rules of HA's MQTT number / sensor / light (default schema) / switch docs, the plain-text
 // mirrors, HA's commands turned into 8-byte board commands, and --no-discovery.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import mqtt, { type MqttClient } from "mqtt";
@@ -9,7 +9,7 @@ import { FakeDevice } from "../host/bridge/fake-device";
 import type { Service } from "../host/bridge/service";
 import { startTestService, wsUrl, Collector, isMsg, waitDevice } from "./host-helpers";
 
-// From https://www.home-assistant.io/integrations/{number,sensor,light}.mqtt/ and the shared
+// From https://www.home-assistant.io/integrations/{number,sensor,light,switch}.mqtt/ and the shared
 // discovery options (availability, device, origin).
 const COMMON = ["name", "unique_id", "icon", "availability_topic", "payload_available", "payload_not_available", "device", "origin", "qos", "object_id"];
 const SCHEMA: Record<string, { required: string[]; allowed: string[] }> = {
@@ -38,6 +38,10 @@ const SCHEMA: Record<string, { required: string[]; allowed: string[] }> = {
       "retain",
     ],
   },
+  switch: {
+    required: ["command_topic"],
+    allowed: [...COMMON, "command_topic", "state_topic", "payload_on", "payload_off", "state_on", "state_off", "device_class", "entity_category", "optimistic", "retain"],
+  },
 };
 const DEVICE_KEYS = ["identifiers", "connections", "name", "model", "manufacturer", "sw_version", "hw_version", "serial_number", "configuration_url", "suggested_area", "via_device"];
 
@@ -64,7 +68,7 @@ beforeAll(async () => {
     else mirrors.set(topic, payload.toString());
   });
   await ha.subscribeAsync(["homeassistant/+/+/config", "pinwire/ha1/ha/#"]);
-  await waitFor(() => configs.size === 3 && mirrors.size === 4);
+  await waitFor(() => configs.size === 4 && mirrors.size === 5);
 });
 
 afterAll(async () => {
@@ -74,8 +78,13 @@ afterAll(async () => {
 });
 
 describe("discovery configs", () => {
-  it("publishes number, sensor and light configs for the device", () => {
-    expect([...configs.keys()].sort()).toEqual(["homeassistant/light/ha1_led/config", "homeassistant/number/ha1_servo/config", "homeassistant/sensor/ha1_light/config"]);
+  it("publishes number, sensor, light and switch configs for the device", () => {
+    expect([...configs.keys()].sort()).toEqual([
+      "homeassistant/light/ha1_led/config",
+      "homeassistant/number/ha1_servo/config",
+      "homeassistant/sensor/ha1_light/config",
+      "homeassistant/switch/ha1_led_auto/config",
+    ]);
   });
 
   it("uses only documented keys, with the required ones and sane values", () => {
@@ -93,7 +102,7 @@ describe("discovery configs", () => {
       expect([c.payload_available, c.payload_not_available]).toEqual(["online", "offline"]);
       expect(c.device).toMatchObject({ identifiers: ["pinwire_ha1"], manufacturer: "pinwire", model: "FAKE", sw_version: "0.0.0" });
     }
-    expect(ids.size).toBe(3);
+    expect(ids.size).toBe(4);
     const num = configs.get("homeassistant/number/ha1_servo/config");
     expect(num).toMatchObject({ min: 0, max: 180, step: 1, unit_of_measurement: "°" });
     expect(["auto", "box", "slider"]).toContain(num.mode);
@@ -105,6 +114,8 @@ describe("discovery configs", () => {
     const light = configs.get("homeassistant/light/ha1_led/config");
     expect(light).toMatchObject({ brightness_scale: 100, payload_on: "ON", payload_off: "OFF" });
     expect(["last", "first", "brightness"]).toContain(light.on_command_type);
+    const auto = configs.get("homeassistant/switch/ha1_led_auto/config");
+    expect(auto).toMatchObject({ payload_on: "ON", payload_off: "OFF" });
   });
 
   it("mirrors the binary state as plain text on the configs' state topics", () => {
@@ -115,6 +126,8 @@ describe("discovery configs", () => {
     expect(mirrors.get(sensor.state_topic)).toBe("50");
     expect(mirrors.get(light.state_topic)).toBe("ON");
     expect(mirrors.get(light.brightness_state_topic)).toBe("50");
+    // The board reports automatic (LED_SET -1).
+    expect(mirrors.get(configs.get("homeassistant/switch/ha1_led_auto/config").state_topic)).toBe("ON");
   });
 });
 
@@ -144,10 +157,33 @@ describe("HA commands", () => {
     ]);
   });
 
+  it("the LED auto switch follows the board's mode and sets it back to automatic", async () => {
+    const light = configs.get("homeassistant/light/ha1_led/config");
+    const auto = configs.get("homeassistant/switch/ha1_led_auto/config");
+    // The brightness command above made the LED manual: the board said so.
+    await waitFor(() => mirrors.get(auto.state_topic) === "OFF");
+    const from = dev.commands.length;
+    dev.light = 30; // what automatic follows: 100 - 30
+    await ha.publishAsync(auto.command_topic, "ON");
+    await waitFor(() => mirrors.get(auto.state_topic) === "ON" && mirrors.get(light.brightness_state_topic) === "70");
+    // OFF holds the LED where automatic left it, now by hand.
+    await ha.publishAsync(auto.command_topic, "OFF");
+    await waitFor(() => mirrors.get(auto.state_topic) === "OFF");
+    await ha.publishAsync(auto.command_topic, "maybe");
+    await ha.publishAsync(light.brightness_command_topic, "5");
+    await waitFor(() => mirrors.get(light.brightness_state_topic) === "5");
+    expect(dev.commands.slice(from)).toEqual([
+      { cmd: LED_SET, value: -1 },
+      { cmd: LED_SET, value: 70 },
+      { cmd: LED_SET, value: 5 },
+    ]);
+    expect(svc.bridge.device("ha1")!.state.mode).toBe(5);
+  });
+
   it("announces again when HA publishes its birth message", async () => {
     configs.clear();
     await ha.publishAsync("homeassistant/status", "online");
-    await waitFor(() => configs.size === 3);
+    await waitFor(() => configs.size === 4);
   });
 });
 

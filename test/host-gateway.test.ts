@@ -33,13 +33,39 @@ describe("viewer /ws/<id>", () => {
     const c = await new Collector(wsUrl(svc, "/ws/dev1")).open();
     await c.next(isMsg(STATUS, 1));
     const b = c.binary();
-    expect(b.slice(0, 4).map((m) => [m[0], m.readInt32LE(4)])).toEqual([
+    expect(b.slice(0, 5).map((m) => [m[0], m.readInt32LE(4)])).toEqual([
       [SERVO_ANGLE, 90],
       [LIGHT_LEVEL, 50],
       [LED_DUTY, 50],
+      [LED_SET, -1],
       [STATUS, 1],
     ]);
     await c.close();
+  });
+
+  it("forwards the board's LED mode (LED_SET on state) to every viewer, who may still send LED_SET", async () => {
+    const a = await new Collector(wsUrl(svc, "/ws/dev2")).open();
+    const b = await new Collector(wsUrl(svc, "/ws/dev2")).open();
+    await Promise.all([a.next(isMsg(STATUS)), b.next(isMsg(STATUS))]);
+    expect(a.binary().some(isMsg(LED_SET, -1))).toBe(true);
+    // One viewer sets manual: the command reaches the board, whose mode report reaches both.
+    a.ws.send(encodeMessage(LED_SET, 35));
+    await Promise.all([a.next(isMsg(LED_SET, 35)), b.next(isMsg(LED_SET, 35))]);
+    expect(dev2.commands.at(-1)).toEqual({ cmd: LED_SET, value: 35 });
+    expect(svc.bridge.device("dev2")!.state).toMatchObject({ led: 35, mode: 35 });
+    // The report was not taken for a command: the board got exactly one.
+    expect(dev2.commands.filter((m) => m.cmd === LED_SET)).toHaveLength(1);
+    // A viewer that connects now starts from the board's mode.
+    const late = await new Collector(wsUrl(svc, "/ws/dev2")).open();
+    await late.next(isMsg(STATUS));
+    expect(late.binary().some(isMsg(LED_SET, 35))).toBe(true);
+    b.ws.send(JSON.stringify({ control: "PWM", value: -1 }));
+    await Promise.all([a.next(isMsg(LED_SET, -1)), late.next(isMsg(LED_SET, -1))]);
+    expect(svc.bridge.device("dev2")!.state.mode).toBe(-1);
+    // /api/devices carries it too.
+    const api = await (await fetch(svc.httpUrl + "/api/devices/dev2")).json();
+    expect(api.state.mode).toBe(-1);
+    await Promise.all([a.close(), b.close(), late.close()]);
   });
 
   it("fans reports out to every client of that device only", async () => {
@@ -201,9 +227,17 @@ describe("board in binary-WS mode /ws/<id>?role=device", () => {
     await board.next(isMsg(LED_SET, -1));
 
     // The retained state carries everything known, the changed value last.
-    const state = seen.filter((s) => s.topic === "pinwire/wsdev/state").pop()!;
+    let state = seen.filter((s) => s.topic === "pinwire/wsdev/state").pop()!;
     expect(state.payload.length).toBe(16);
     expect(state.payload[8]).toBe(LIGHT_LEVEL);
+
+    // The board's LED mode is a report: to viewers, the registry and the retained state.
+    board.ws.send(encodeMessage(LED_SET, -1));
+    await viewer.next(isMsg(LED_SET, -1));
+    await waitDevice(svc, "wsdev", (d) => d.state.mode === -1);
+    state = seen.filter((s) => s.topic === "pinwire/wsdev/state").pop()!;
+    expect(state.payload.length).toBe(24);
+    expect(state.payload.subarray(16).toString("hex")).toBe("10000000ffffffff");
 
     // A board may not send commands or garbage.
     board.ws.send(encodeMessage(SERVO_ROTATE, 1));

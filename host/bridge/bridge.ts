@@ -3,13 +3,13 @@
 // publishes commands. Boards attached to the gateway in binary-WS mode are published to the
 // broker here as if they were MQTT devices; their own reports come back through the
 // subscription like everyone else's, so every bridge sees one stream of truth.
-import { decodeMessage, encodeMessage, parseControl, MESSAGE_SIZE, SERVO_ANGLE, LIGHT_LEVEL, LED_DUTY } from "../../shared/messages";
+import { decodeMessage, encodeMessage, parseControl, MESSAGE_SIZE } from "../../shared/messages";
 import { isProtocolError } from "../../shared/errors";
 import { describe as describeCode, hostCode } from "../../shared/error-text";
 import type { Logger } from "../log";
 import type { BrokerLink } from "./link";
 import { parseTopic, topicOf } from "./topics";
-import { DeviceRegistry, type DeviceSnapshot, type DeviceState, type Status } from "./registry";
+import { DeviceRegistry, emptyState, REPORT_CMDS, STATE_KEYS, type DeviceSnapshot, type DeviceState, type Status } from "./registry";
 
 export type DeviceChange = "new" | "status" | "info" | "state" | "removed";
 
@@ -103,7 +103,7 @@ export class Bridge {
   async boardOnline(id: string, toBoard: (cmd: Uint8Array) => void): Promise<void> {
     const had = this.boards.has(id);
     const known = this.registry.get(id)?.state;
-    this.boards.set(id, { toBoard, state: known ? { ...known } : { servo: null, light: null, led: null } });
+    this.boards.set(id, { toBoard, state: known ? { ...known } : emptyState() });
     if (!had) await this.link.subscribe([topicOf(id, "cmd")]);
     this.link.publish(topicOf(id, "status"), "online", { qos: 1, retain: true });
   }
@@ -116,20 +116,20 @@ export class Bridge {
   }
 
   // Publishes the board's full known state retained (not just this report), so the
-  // retained message alone rebuilds all three values.
+  // retained message alone rebuilds every value (the board's own convention).
   boardReport(id: string, cmd: number, value: number): void {
     const b = this.boards.get(id);
     if (!b) return;
     const known = b.state;
-    if (cmd === SERVO_ANGLE) known.servo = value;
-    else if (cmd === LIGHT_LEVEL) known.light = value;
-    else if (cmd === LED_DUTY) known.led = value;
-    else return;
+    const key = STATE_KEYS[cmd];
+    if (!key) return;
+    known[key] = value;
     const parts: Uint8Array[] = [];
     // The new value goes last: a consumer that keeps only the last message still sees it.
-    if (known.servo !== null && cmd !== SERVO_ANGLE) parts.push(encodeMessage(SERVO_ANGLE, known.servo));
-    if (known.light !== null && cmd !== LIGHT_LEVEL) parts.push(encodeMessage(LIGHT_LEVEL, known.light));
-    if (known.led !== null && cmd !== LED_DUTY) parts.push(encodeMessage(LED_DUTY, known.led));
+    for (const c of REPORT_CMDS) {
+      const v = known[STATE_KEYS[c]];
+      if (v !== null && c !== cmd) parts.push(encodeMessage(c, v));
+    }
     parts.push(encodeMessage(cmd, value));
     this.link.publish(topicOf(id, "state"), Buffer.concat(parts), { qos: 0, retain: true });
   }
@@ -166,7 +166,7 @@ export class Bridge {
 
   private emit(id: string, change: DeviceChange): void {
     const rec = this.registry.get(id);
-    const snap = rec ? rec.snapshot() : { id, status: "unknown" as Status, info: null, state: { servo: null, light: null, led: null }, lastSeen: null };
+    const snap = rec ? rec.snapshot() : { id, status: "unknown" as Status, info: null, state: emptyState(), lastSeen: null };
     for (const l of this.listeners) l.device?.(snap, change);
   }
 

@@ -1,7 +1,7 @@
 // A stand-in device speaking the pinwire topics with the `mqtt` npm client: retained status
 // with an "offline" will, retained info, retained state snapshots, and commands applied
 // the way the device app does (SERVO_ROTATE moves the servo, LED_SET sets the LED or -1 for
-// automatic). Used by tests, the bench, and `pinwire sim` until the virtual board runs.
+// automatic; it reports its LED mode as LED_SET on state, as the board does). Used by tests, the bench, and `pinwire sim` until the virtual board runs.
 import mqtt, { type MqttClient } from "mqtt";
 import { encodeMessage, decodeMessage, parseControl, SERVO_ANGLE, LIGHT_LEVEL, LED_DUTY, SERVO_ROTATE, LED_SET } from "../../shared/messages";
 
@@ -58,8 +58,18 @@ export class FakeDevice {
 
   // The whole state in one retained payload, so the retained message rebuilds all of it.
   publishState(): Promise<unknown> {
-    const b = Buffer.concat([encodeMessage(SERVO_ANGLE, this.servo), encodeMessage(LIGHT_LEVEL, this.light), encodeMessage(LED_DUTY, this.led)]);
+    const b = Buffer.concat([
+      encodeMessage(SERVO_ANGLE, this.servo),
+      encodeMessage(LIGHT_LEVEL, this.light),
+      encodeMessage(LED_DUTY, this.led),
+      encodeMessage(LED_SET, this.mode()),
+    ]);
     return this.client.publishAsync(this.topic("state"), b, { retain: true, qos: 0 });
+  }
+
+  // The LED mode as reported: -1 automatic, else the manual duty.
+  mode(): number {
+    return this.auto ? -1 : this.led;
   }
 
   report(cmd: number, value: number): void {
@@ -81,6 +91,7 @@ export class FakeDevice {
       this.auto = m.value < 0;
       this.led = this.auto ? 100 - this.light : m.value;
       this.report(LED_DUTY, this.led);
+      this.report(LED_SET, this.mode());
     }
   }
 

@@ -1,7 +1,7 @@
 // What the bridge knows about each device, all of it rebuilt from retained messages
 // (status, info, state) on subscribe: nothing here needs saving, so bridges can restart or
 // run side by side against one broker.
-import { SERVO_ANGLE, LIGHT_LEVEL, LED_DUTY } from "../../shared/messages";
+import { SERVO_ANGLE, LIGHT_LEVEL, LED_DUTY, LED_SET } from "../../shared/messages";
 
 export type Status = "online" | "offline" | "unknown";
 
@@ -9,6 +9,17 @@ export interface DeviceState {
   servo: number | null; // degrees, last SERVO_ANGLE
   light: number | null; // %, last LIGHT_LEVEL
   led: number | null; // %, last LED_DUTY
+  // The LED's mode as the board reports it (LED_SET on the state topic): -1 automatic (the
+  // LED follows the light), 0..100 manual at that duty; null until reported (older boards).
+  mode: number | null;
+}
+
+// The reports a board sends on its state topic, in snapshot order, and where each is kept.
+export const REPORT_CMDS = [SERVO_ANGLE, LIGHT_LEVEL, LED_DUTY, LED_SET];
+export const STATE_KEYS: Record<number, keyof DeviceState> = { [SERVO_ANGLE]: "servo", [LIGHT_LEVEL]: "light", [LED_DUTY]: "led", [LED_SET]: "mode" };
+
+export function emptyState(): DeviceState {
+  return { servo: null, light: null, led: null, mode: null };
 }
 
 export interface DeviceSnapshot {
@@ -22,16 +33,15 @@ export interface DeviceSnapshot {
 export class DeviceRecord {
   status: Status = "unknown";
   info: unknown | null = null;
-  state: DeviceState = { servo: null, light: null, led: null };
+  state: DeviceState = emptyState();
   lastSeen = 0;
   constructor(readonly id: string) {}
 
   // Returns false for a cmd that is not a state report.
   applyReport(cmd: number, value: number): boolean {
-    if (cmd === SERVO_ANGLE) this.state.servo = value;
-    else if (cmd === LIGHT_LEVEL) this.state.light = value;
-    else if (cmd === LED_DUTY) this.state.led = value;
-    else return false;
+    const key = STATE_KEYS[cmd];
+    if (!key) return false;
+    this.state[key] = value;
     return true;
   }
 

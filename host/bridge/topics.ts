@@ -1,7 +1,7 @@
 // The pinwire topic tree (see host/README.md):
 //   pinwire/<id>/status  retained "online"/"offline" (the device's will is "offline")
 //   pinwire/<id>/info    retained JSON {board, version, memory}
-//   pinwire/<id>/state   retained, one or more 8-byte board messages (SERVO_ANGLE, LIGHT_LEVEL, LED_DUTY)
+//   pinwire/<id>/state   retained, one or more 8-byte board messages (SERVO_ANGLE, LIGHT_LEVEL, LED_DUTY, LED_SET)
 //   pinwire/<id>/cmd     to the board: 8-byte SERVO_ROTATE / LED_SET, or a JSON control
 //   pinwire/<id>/ha/...  Home Assistant plain-text mirrors and their /set command topics
 export const ROOT = "pinwire";

@@ -1,9 +1,12 @@
 // Home Assistant MQTT discovery (https://www.home-assistant.io/integrations/mqtt/).
-// Per device, three retained single-component configs:
+// Per device, four retained single-component configs:
 //   <prefix>/number/<id>_servo/config  servo angle 0..180 deg (slider)
 //   <prefix>/sensor/<id>_light/config  light level in % (no device_class: HA's
 //                                       "illuminance" requires lx, and ours is a relative %)
 //   <prefix>/light/<id>_led/config     LED on/off + brightness 0..100 (brightness_scale 100)
+//   <prefix>/switch/<id>_led_auto/config  LED automatic (follows the light) ON, or OFF: manual,
+//                                       held at its current duty; the state is the mode the
+//                                       board reports (LED_SET on its state topic)
 // Availability comes from the device's own retained pinwire/<id>/status ("online"/"offline").
 // Our state is binary, so the bridge mirrors it as plain text under pinwire/<id>/ha/ (retained)
 // and turns HA's commands on .../set topics into 8-byte SERVO_ROTATE / LED_SET commands.
@@ -36,6 +39,8 @@ export const haTopics = (id: string) => ({
   ledSet: topicOf(id, "ha/led/set"),
   ledBrightness: topicOf(id, "ha/led/brightness"),
   ledBrightnessSet: topicOf(id, "ha/led/brightness/set"),
+  ledAuto: topicOf(id, "ha/led/auto"),
+  ledAutoSet: topicOf(id, "ha/led/auto/set"),
 });
 
 export function discoveryConfigs(snap: DeviceSnapshot, prefix = DEFAULT_PREFIX): DiscoveryMessage[] {
@@ -98,6 +103,19 @@ export function discoveryConfigs(snap: DeviceSnapshot, prefix = DEFAULT_PREFIX):
         brightness_state_topic: t.ledBrightness,
         brightness_scale: 100,
         on_command_type: "last",
+        ...common,
+      },
+    },
+    {
+      topic: prefix + "/switch/" + id + "_led_auto/config",
+      config: {
+        name: "LED auto",
+        unique_id: "pinwire_" + id + "_led_auto",
+        command_topic: t.ledAutoSet,
+        state_topic: t.ledAuto,
+        payload_on: "ON",
+        payload_off: "OFF",
+        icon: "mdi:brightness-auto",
         ...common,
       },
     },
@@ -167,11 +185,11 @@ export function attachDiscovery(bridge: Bridge, log: Logger, opts: DiscoveryOpti
       else if (cmd === LED_DUTY) {
         mirror(t.led, value > 0 ? "ON" : "OFF");
         mirror(t.ledBrightness, String(value));
-      }
+      } else if (cmd === LED_SET) mirror(t.ledAuto, value < 0 ? "ON" : "OFF");
     },
   });
 
-  const filters = [share + "pinwire/+/ha/servo/set", share + "pinwire/+/ha/led/set", share + "pinwire/+/ha/led/brightness/set", prefix + "/status"];
+  const filters = [share + "pinwire/+/ha/servo/set", share + "pinwire/+/ha/led/set", share + "pinwire/+/ha/led/brightness/set", share + "pinwire/+/ha/led/auto/set", prefix + "/status"];
   bridge.addTopicHandler(filters, (topic, payload, id, rest) => {
     if (topic === prefix + "/status") {
       // HA's birth message: it restarted, announce everything again (as HA recommends).
@@ -192,6 +210,12 @@ export function attachDiscovery(bridge: Bridge, log: Logger, opts: DiscoveryOpti
       const s = Buffer.from(payload).toString().trim();
       const last = bridge.device(id)?.state.led;
       value = s === "OFF" ? 0 : s === "ON" ? (last ? last : 100) : null;
+    } else if (rest === "ha/led/auto/set") {
+      // OFF: manual, holding the LED where automatic left it.
+      cmd = LED_SET;
+      const s = Buffer.from(payload).toString().trim();
+      const last = bridge.device(id)?.state.led;
+      value = s === "ON" ? -1 : s === "OFF" ? (last ?? 100) : null;
     } else return false;
     try {
       if (value === null) throw new Error("not a number");

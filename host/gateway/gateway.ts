@@ -1,15 +1,16 @@
 // The WebSocket gateway (protocol: host/gateway/README.md).
-//   /ws/<id>              binary viewer: 8-byte board messages both ways (commands in, reports out)
+//   /ws/<id>              binary viewer: 8-byte board messages both ways (commands in, reports out;
+//                         LED_SET is both: a viewer's command in, the board's mode report out)
 //   /ws/<id>?role=device  a board in binary-WS mode: its reports become the device's MQTT state
 //   /ws                   JSON side channel for the dashboard: device list and changes
 // Each client has a BoundedSender; a bad frame closes only that client, with a log line.
 import { WebSocketServer, type WebSocket, type RawData } from "ws";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { decodeMessage, encodeMessage, parseControl, MESSAGE_SIZE, SERVO_ANGLE, LIGHT_LEVEL, LED_DUTY, SERVO_ROTATE, LED_SET, STATUS } from "../../shared/messages";
+import { decodeMessage, encodeMessage, parseControl, MESSAGE_SIZE, SERVO_ROTATE, LED_SET, STATUS } from "../../shared/messages";
 import { isProtocolError } from "../../shared/errors";
 import type { Bridge } from "../bridge/bridge";
-import type { DeviceSnapshot } from "../bridge/registry";
+import { REPORT_CMDS, STATE_KEYS, type DeviceSnapshot } from "../bridge/registry";
 import { isValidId, type CredentialStore } from "../auth/credentials";
 import { tokenFromRequest, tokenMatches, basicFromRequest } from "../auth/token";
 import type { Logger } from "../log";
@@ -52,7 +53,6 @@ function reason(e: unknown): string {
   return isProtocolError(e) ? e.code : e instanceof Error ? e.message : String(e);
 }
 
-const REPORTS = [SERVO_ANGLE, LIGHT_LEVEL, LED_DUTY];
 const binFrame = (cmd: number, value: number) => frame(2, encodeMessage(cmd, value));
 
 export class Gateway {
@@ -163,10 +163,10 @@ export class Gateway {
     // Current state first, so a new page does not wait for the next report.
     const snap = this.opts.bridge.device(id);
     if (snap) {
-      const s = snap.state;
-      if (s.servo !== null) v.out.send(SERVO_ANGLE, binFrame(SERVO_ANGLE, s.servo));
-      if (s.light !== null) v.out.send(LIGHT_LEVEL, binFrame(LIGHT_LEVEL, s.light));
-      if (s.led !== null) v.out.send(LED_DUTY, binFrame(LED_DUTY, s.led));
+      for (const cmd of REPORT_CMDS) {
+        const value = snap.state[STATE_KEYS[cmd]];
+        if (value !== null) v.out.send(cmd, binFrame(cmd, value));
+      }
     }
     v.out.send(STATUS, binFrame(STATUS, snap?.status === "online" ? 1 : 0));
   }
@@ -186,6 +186,8 @@ export class Gateway {
     this.opts.bridge.sendCommand(v.id, encodeMessage(cmd, value));
   }
 
+  // Reports come from the state topic only (a board's LED_SET there is its mode, never a
+  // command): viewers' commands go the other way, through onViewerMessage to the cmd topic.
   private onReport(id: string, msg: Uint8Array, cmd: number): void {
     const set = this.viewers.get(id);
     if (!set) return;
@@ -235,7 +237,7 @@ export class Gateway {
       }
     }
     for (const m of msgs) {
-      if (REPORTS.indexOf(m.cmd) < 0) return this.reject(b, CLOSE_POLICY, "a board sends only SERVO_ANGLE, LIGHT_LEVEL, LED_DUTY", b.id);
+      if (REPORT_CMDS.indexOf(m.cmd) < 0) return this.reject(b, CLOSE_POLICY, "a board sends only SERVO_ANGLE, LIGHT_LEVEL, LED_DUTY, LED_SET", b.id);
     }
     for (const m of msgs) {
       this.log.debug({ event: "board-report", id: b.id, cmd: m.cmd, value: m.value }, "report from board");

@@ -59,7 +59,10 @@ export class DeviceCard {
     this.servo = null;
     this.light = null;
     this.led = null;
-    this.mode = "auto"; // the board boots in auto; it does not report the mode (see README)
+    // The board reports its LED mode (LED_SET on state): "auto", or "manual" at a duty. Until a
+    // report arrives (or from a board too old to send one) the card assumes the boot mode.
+    this.mode = "auto";
+    this.modeKnown = false;
     this.onLink = onLink;
     this.build();
     this.update(snap);
@@ -159,6 +162,7 @@ export class DeviceCard {
     if (this.servo === null && s.servo != null) this.setServo(s.servo);
     if (this.light === null && s.light != null) this.light = s.light;
     if (this.led === null && s.led != null) this.led = s.led;
+    if (!this.modeKnown && typeof s.mode === "number") this.boardMode(s.mode);
     this.showLightLed();
     const info = snap.info && typeof snap.info === "object" ? snap.info : null;
     if (info) {
@@ -204,6 +208,7 @@ export class DeviceCard {
       if (cmd === SERVO_ANGLE) this.setServo(value);
       else if (cmd === LIGHT_LEVEL) (this.light = value), (chart = true);
       else if (cmd === LED_DUTY) (this.led = value), (chart = true);
+      else if (cmd === LED_SET) this.boardMode(value);
       else if (cmd === STATUS) this.setStatus(value ? "online" : "offline");
     }
     if (chart) {
@@ -220,11 +225,21 @@ export class DeviceCard {
     return this.sock.send(encodeMessage(cmd, value));
   }
 
+  // A click: shown at once, then confirmed (or corrected) by the board's LED_SET report,
+  // which every other page showing this device gets too.
   setMode(mode) {
     this.mode = mode;
     this.showMode();
     if (mode === "auto") this.command(LED_SET, -1);
     else this.command(LED_SET, Number(this.ledSlider.value));
+  }
+
+  // The mode the board reports: -1 automatic, 0..100 manual at that duty (the slider shows it).
+  boardMode(value) {
+    this.modeKnown = true;
+    this.mode = value < 0 ? "auto" : "manual";
+    if (value >= 0) this.ledSender.show(value);
+    this.showMode();
   }
 
   showMode() {

@@ -5,7 +5,7 @@ export const SERVO_ANGLE = 12; // report, degrees 0..180
 export const SERVO_ROTATE = 13; // command, degrees 0..180
 export const LIGHT_LEVEL = 14; // report, % 0..100
 export const LED_DUTY = 15; // report, % 0..100
-export const LED_SET = 16; // command, 0..100 manual, -1 automatic
+export const LED_SET = 16; // command, 0..100 manual, -1 automatic; also the board's mode report
 export const STATUS = 17; // 1 online, 0 offline
 export const MESSAGE_SIZE = 8;
 
