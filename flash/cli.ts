@@ -50,6 +50,24 @@ function bar(label: string): SingleBar {
   );
 }
 
+// A progress bar on stderr when it is a terminal: `update(done, total)` starts it on the
+// first call; `stop()` ends it. Without a terminal both do nothing.
+function progress(label: string): { update: (done: number, total: number) => void; stop: () => void; shown: boolean } {
+  const b = process.stderr.isTTY ? bar(label) : null;
+  const t0 = Date.now();
+  let started = false;
+  return {
+    shown: !!b,
+    update: (done, total) => {
+      if (!b) return;
+      if (!started) b.start(total, 0, { rate: "0" });
+      started = true;
+      b.update(done, { rate: rate(done, t0) });
+    },
+    stop: () => b?.stop(),
+  };
+}
+
 // KB/s since t0, for the bars.
 function rate(bytes: number, t0: number): string {
   const s = (Date.now() - t0) / 1000;
@@ -207,9 +225,7 @@ export function registerFlashCommands(program: Command): void {
     .action(async (o) => {
       const config = readJson(o.config, "config");
       const { flashBoard } = await import("./usb");
-      const t0 = Date.now();
-      const b = process.stderr.isTTY ? bar("flash") : null;
-      let started = false;
+      const p = progress("flash");
       const r = await flashBoard({
         board: o.board,
         port: o.port,
@@ -218,14 +234,9 @@ export function registerFlashCommands(program: Command): void {
         baud: o.baud,
         run: o.run,
         timeoutMs: o.timeout * 1000,
-        onProgress: (n, total) => {
-          if (!b) return;
-          if (!started) b.start(total, 0, { rate: "0" });
-          started = true;
-          b.update(n, { rate: rate(n, t0) });
-        },
+        onProgress: p.update,
       });
-      b?.stop();
+      p.stop();
       for (const f of r.files) process.stdout.write(f.name + "\t" + f.bytes + " B\tCRC32 " + f.crc.toString(16).padStart(8, "0") + " verified\n");
       process.stdout.write("flashed " + o.board + " on " + r.port + " in " + (r.ms / 1000).toFixed(1) + " s" + (o.run ? "; restarted" : "") + "\n");
     });
@@ -243,9 +254,7 @@ export function registerFlashCommands(program: Command): void {
       const { listPorts, pickPort } = await import("./ports");
       const { writeFirmware } = await import("./firmware");
       const port = o.port ?? pickPort(await listPorts());
-      const t0 = Date.now();
-      const b = process.stderr.isTTY ? bar("firmware") : null;
-      let started = false;
+      const p = progress("firmware");
       const r = await writeFirmware({
         board: o.board,
         file: o.file,
@@ -253,15 +262,10 @@ export function registerFlashCommands(program: Command): void {
         baud: o.baud,
         flashSize: o.flashSize,
         flashMode: o.flashMode,
-        log: (l) => process.stderr.write(b ? "" : l + "\n"),
-        onProgress: (n, total) => {
-          if (!b) return;
-          if (!started) b.start(total, 0, { rate: "0" });
-          started = true;
-          b.update(n, { rate: rate(n, t0) });
-        },
+        log: (l) => process.stderr.write(p.shown ? "" : l + "\n"),
+        onProgress: p.update,
       });
-      b?.stop();
+      p.stop();
       process.stdout.write("wrote " + r.bytes + " B of Espruino firmware to the " + r.chip + " on " + port + "\n");
     });
 
