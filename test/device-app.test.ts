@@ -1,22 +1,17 @@
 // The reference application on the virtual board, against an in-process Aedes over TCP:
 // the real esp8266 bundle, real sockets, simulated encoder, servo, light sensor and LED.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { LED_DUTY, LED_SET, LIGHT_LEVEL, SERVO_ANGLE } from "../shared/messages";
-import { angle, bootBoard, hex, lastMsg, startAedes, stateOf, Watcher, type Rig, type TestBroker } from "./device-harness";
+import { angle, bootBoard, hex, lastMsg, useAedes, stateOf, Watcher, type Rig, type TestBroker } from "./device-harness";
 import { hostCode } from "../shared/error-text";
 
 let broker: TestBroker;
 let w: Watcher;
 let rig: Rig | null = null;
 
-beforeAll(async () => {
-  broker = await startAedes();
-  w = await Watcher.connect("mqtt://127.0.0.1:" + broker.port);
-});
-
-afterAll(async () => {
-  await w.close();
-  await broker.close();
+useAedes((b, watcher) => {
+  broker = b;
+  w = watcher;
 });
 
 afterEach(async () => {

@@ -12,6 +12,7 @@ import mqtt, { type MqttClient } from "mqtt";
 import { WebSocketServer, createWebSocketStream } from "ws";
 import { moduleFiles, root } from "../scripts/device-bundle.mjs";
 import { VirtualBoard, PROFILES, type BoardName, type VirtualBoardOptions } from "../host/vboard";
+import { afterAll, beforeAll } from "vitest";
 import { tempDir } from "./host-helpers";
 
 export interface TestBroker {
@@ -202,4 +203,20 @@ export function angle(board: VirtualBoard): number | undefined {
 
 export function hex(h: string): Buffer {
   return Buffer.from(h, "hex");
+}
+
+// A suite's in-process Aedes and a Watcher on every topic: started before its tests, stopped
+// after. `use` hands both to the suite's own variables.
+export function useAedes(use: (broker: TestBroker, w: Watcher) => void): void {
+  let broker: TestBroker;
+  let w: Watcher;
+  beforeAll(async () => {
+    broker = await startAedes();
+    w = await Watcher.connect("mqtt://127.0.0.1:" + broker.port);
+    use(broker, w);
+  });
+  afterAll(async () => {
+    await w.close();
+    await broker.close();
+  });
 }

@@ -1,9 +1,9 @@
 // The board's links on the virtual board: broker restarts, MQTT over WebSocket, the binary
 // WebSocket gateway (engineer F's host service), other boards' bundles, and configs that
 // must leave the board idle.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { LED_DUTY, LED_SET, SERVO_ANGLE, encodeMessage } from "../shared/messages";
-import { angle, bootBoard, hex, selfSigned, startAedes, stateOf, Watcher, type Rig, type TestBroker } from "./device-harness";
+import { angle, bootBoard, hex, selfSigned, startAedes, useAedes, stateOf, Watcher, type Rig, type TestBroker } from "./device-harness";
 import type { VirtualBoardOptions } from "../host/vboard";
 import { Collector, isMsg, startTestService, waitDevice, wsUrl } from "./host-helpers";
 import { CredentialStore } from "../host/auth/credentials";
@@ -12,14 +12,9 @@ let broker: TestBroker;
 let w: Watcher;
 const rigs: Rig[] = [];
 
-beforeAll(async () => {
-  broker = await startAedes();
-  w = await Watcher.connect("mqtt://127.0.0.1:" + broker.port);
-});
-
-afterAll(async () => {
-  await w.close();
-  await broker.close();
+useAedes((b, watcher) => {
+  broker = b;
+  w = watcher;
 });
 
 afterEach(async () => {

@@ -1,22 +1,17 @@
 // The app's optional parts as Storage modules (pw.ota, pw.ws): loaded only when needed, and a
 // board without them still runs everything else. The real esp8266 bundle on the virtual board.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { encodeMessage, SERVO_ANGLE, SERVO_ROTATE } from "../shared/messages";
 import { BOOT_RUNNING, decodeBoot, decodeCaps, encodeHello, otaReplyTopic, otaStatusTopic, otaTopic } from "../shared/ota";
-import { bootBoard, startAedes, stateOf, Watcher, type Rig, type TestBroker } from "./device-harness";
+import { bootBoard, useAedes, stateOf, Watcher, type Rig, type TestBroker } from "./device-harness";
 
 let broker: TestBroker;
 let w: Watcher;
 let rig: Rig | null = null;
 
-beforeAll(async () => {
-  broker = await startAedes();
-  w = await Watcher.connect("mqtt://127.0.0.1:" + broker.port);
-});
-
-afterAll(async () => {
-  await w.close();
-  await broker.close();
+useAedes((b, watcher) => {
+  broker = b;
+  w = watcher;
 });
 
 afterEach(async () => {
