@@ -95,7 +95,7 @@ describe("reference application over MQTT (Aedes)", () => {
       await late.close();
     }
     await r.board.encoder.turn(1);
-    await w.state("rot1", SERVO_ANGLE, 121, from);
+    await w.settled("rot1", SERVO_ANGLE, 121, from);
     from = w.msgs.length;
     await w.publish("pinwire/rot1/cmd", JSON.stringify({ control: "SERVO", value: 45, unit: "deg" }));
     await w.state("rot1", SERVO_ANGLE, 45, from);
@@ -128,6 +128,9 @@ describe("reference application over MQTT (Aedes)", () => {
     // JSON PWM control is manual too.
     await w.publish("pinwire/led1/cmd", '{"control":"PWM","value":50,"unit":"%"}');
     await w.state("led1", LED_DUTY, 50, from);
+    // Its mode report (LED_SET 50) and then the snapshot ending in it come after LED_DUTY:
+    // wait for the snapshot, the command's last reply, before taking the next marker.
+    await w.settled("led1", LED_SET, 50, from);
     // Back to automatic: follows the current light (10 % -> 90 %).
     from = w.msgs.length;
     await w.publish("pinwire/led1/cmd", hex("10000000ffffffff"));

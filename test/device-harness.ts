@@ -142,6 +142,14 @@ export class Watcher {
     return this.next((m) => m.topic === topic && lastMsg(m.payload)?.cmd === cmd && lastMsg(m.payload)?.value === value, from);
   }
 
+  // The retained snapshot (32 bytes) of board `id` whose last message is (cmd, value): the
+  // last thing a change or command makes the board send. Take a new `from` only after it, or a
+  // reply still in flight from the earlier command lands past the marker.
+  settled(id: string, cmd: number, value: number, from = this.msgs.length): Promise<Msg> {
+    const topic = "pinwire/" + id + "/state";
+    return this.next((m) => m.topic === topic && m.payload.length === 32 && lastMsg(m.payload)?.cmd === cmd && lastMsg(m.payload)?.value === value, from);
+  }
+
   publish(topic: string, payload: Buffer | string): Promise<unknown> {
     return this.c.publishAsync(topic, payload, { qos: 1 });
   }
