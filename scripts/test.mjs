@@ -1,8 +1,10 @@
-// Runs every vitest suite and ends with the plain `N passed, N failed` line CI reads.
+// Runs the vitest suites (of the config given with --config, default vitest.config.ts) and ends
+// with the plain `N passed, N failed` line CI reads.
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 
-const out = ".vitest-results.json";
+const cfg = process.argv.indexOf("--config");
+const out = cfg > 0 ? ".vitest-results." + process.argv[cfg + 1].replace(/\W/g, "_") + ".json" : ".vitest-results.json";
 rmSync(out, { force: true });
 const args = ["vitest", "run", "--reporter=default", "--reporter=json", "--outputFile.json=" + out, ...process.argv.slice(2)];
 const r = spawnSync("npx", args, { stdio: "inherit" });
