@@ -72,7 +72,7 @@ import type {
 // whose first byte is h from B[P..E) (the bytes after the fixed header).
 export interface Decoders {
   t: number;
-  d: (h: number) => Packet;
+  d: (this: void, h: number) => Packet;
 }
 
 let B: Bytes;
@@ -286,7 +286,7 @@ export class MqttParser {
   d: Decoders;
   m: number;
   o: Packet[] = [];
-  private f: (chunk: Bytes) => void;
+  private f: (this: void, chunk: Bytes) => void;
 
   // maxPacketSize: largest whole packet (fixed header included) accepted; 0 or absent =
   // only the protocol's own limit.
