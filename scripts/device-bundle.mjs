@@ -110,7 +110,9 @@ export async function bundleES5(entryTs, defines = {}, plugins = [], { iife = fa
     ecma: 5,
     toplevel: true,
     compress: { passes: 3, unsafe: false, pure_getters: true },
-    mangle: { toplevel: true, reserved: RESERVED },
+    // Private fields ("_name", shared/mqtt/client.ts) get short names too: a property name of
+    // more than four characters costs a second JsVar on the board.
+    mangle: { toplevel: true, reserved: RESERVED, properties: { regex: /^_/ } },
     format: { ascii_only: true, comments: false },
   });
   // Nothing is hoisted on Espruino: declarations go where they run first, then the scoping
