@@ -147,7 +147,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       mqttUpgrade: broker ? broker.handleUpgrade : undefined,
     });
     closers.push(() => http.close());
-    if (plan.generatedToken) log.warn({ event: "token", token: plan.token }, "dashboard/API token generated: open " + http.url + "/?token=" + plan.token);
+    // The token itself is never logged: the caller has it in Service.token (the CLI keeps it in a file).
+    if (plan.generatedToken) log.warn({ event: "token-generated" }, "dashboard/API token generated for " + http.url + " (not logged)");
     return { httpUrl: http.url, httpPort: http.port, mqttUrl, token: plan.token, bridge, gateway, broker, http, simLogins, close: closeAll };
   } catch (e) {
     await closeAll();
