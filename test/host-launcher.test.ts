@@ -130,3 +130,26 @@ function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+describe("a generated dashboard token", () => {
+  it("is kept in a 0600 file, reused at the next start, and only the file is named in the ready line", async () => {
+    const file = join(tmp.dir, "sub", "token");
+    const a = loadOrCreateToken(file, () => "generated-token-value-1234");
+    expect(a).toEqual({ token: "generated-token-value-1234", created: true });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, "utf8").trim()).toBe(a.token);
+    expect(loadOrCreateToken(file, () => "another")).toEqual({ token: a.token, created: false });
+
+    let lines = "";
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        lines += chunk;
+        cb();
+      },
+    });
+    const log = createLogger({ destination: sink });
+    logReady(log, { httpUrl: "http://192.0.2.1:8080", mqttUrl: "mqtt://192.0.2.1:1883", broker: null, token: a.token }, file);
+    expect(lines).toContain("the token is in " + file);
+    expect(lines).not.toContain(a.token);
+  });
+});
