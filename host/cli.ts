@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { CredentialStore, defaultCredentialsPath, generateSecret, isValidId, pinwireHome } from "./auth/credentials";
 import { loadOrCreateToken } from "./auth/token";
 import { startService, securityPlan, ConfigError, type Service } from "./bridge/service";
+import { isHostPattern, normalizeOrigin } from "./http/origin";
 import { registerFlashCommands } from "../flash/cli";
 
 function port(v: string): number {
@@ -24,6 +25,32 @@ function brokerUrl(v: string): string {
   }
   if (!["mqtt:", "mqtts:", "ws:", "wss:"].includes(u.protocol)) throw new InvalidArgumentError("scheme must be mqtt, mqtts, ws or wss");
   return v;
+}
+
+// Repeatable, comma-separated list options: each value checked, all collected.
+function listOf(check: (item: string) => string) {
+  return (v: string, prev: string[] = []): string[] => prev.concat(v.split(",").map((x) => x.trim()).filter(Boolean).map(check));
+}
+
+const originItem = (v: string): string => {
+  if (v !== "*" && normalizeOrigin(v) === null) throw new InvalidArgumentError("'" + v + "' is not an origin like https://panel.example or http://host:8080 (or *)");
+  return v;
+};
+
+const hostItem = (v: string): string => {
+  if (!isHostPattern(v)) throw new InvalidArgumentError("'" + v + "' is not a host name like pinwire.lan, .lan (and every name under it) or *");
+  return v;
+};
+
+// The environment's list (PINWIRE_ALLOWED_HOSTS / _ORIGINS), checked like the flag's values.
+function envList(name: string, check: (item: string) => string): string[] {
+  const v = process.env[name];
+  if (!v) return [];
+  try {
+    return listOf(check)(v);
+  } catch (e) {
+    throw new ConfigError(name + ": " + (e as Error).message);
+  }
 }
 
 function deviceId(v: string): string {
@@ -44,6 +71,8 @@ interface ServeFlags {
   tokenFile: string;
   cert?: string;
   key?: string;
+  allowedHost?: string[];
+  allowedOrigin?: string[];
   discovery: boolean;
   discoveryPrefix: string;
   shareGroup?: string;
@@ -66,6 +95,8 @@ function serveOptions(cmd: Command): Command {
     .option("--token-file <file>", "where a generated token is kept (mode 0600; reused at the next start)", join(pinwireHome(), "token"))
     .option("--cert <file>", "TLS certificate (PEM): serves HTTPS/WSS and MQTT over TLS")
     .option("--key <file>", "TLS private key (PEM)")
+    .option("--allowed-host <names>", "host names browsers may reach this host by, besides IPs, localhost, --host and the machine's name (repeatable, comma-separated; .lan = lan and names under it; or PINWIRE_ALLOWED_HOSTS)", listOf(hostItem))
+    .option("--allowed-origin <origins>", "browser origins besides the dashboard's own that may use /ws, /mqtt and /api (repeatable, comma-separated; or PINWIRE_ALLOWED_ORIGINS)", listOf(originItem))
     .option("--no-discovery", "do not publish Home Assistant discovery")
     .option("--discovery-prefix <prefix>", "Home Assistant discovery prefix", "homeassistant")
     .option("--share-group <name>", "shared-subscription group for HA commands when several bridges share a broker")
@@ -95,6 +126,8 @@ async function serve(flags: ServeFlags, log: Logger, withSim: boolean): Promise<
     credentials,
     token,
     tls: flags.cert && flags.key ? { cert: readFileSync(flags.cert), key: readFileSync(flags.key) } : undefined,
+    allowedHosts: [...envList("PINWIRE_ALLOWED_HOSTS", hostItem), ...(flags.allowedHost ?? [])],
+    allowedOrigins: [...envList("PINWIRE_ALLOWED_ORIGINS", originItem), ...(flags.allowedOrigin ?? [])],
     discovery: flags.discovery,
     discoveryPrefix: flags.discoveryPrefix,
     shareGroup: flags.shareGroup,

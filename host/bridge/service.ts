@@ -25,6 +25,8 @@ export interface ServiceOptions {
   credentials: CredentialStore;
   token?: string | null; // dashboard/API token
   tls?: { cert: Buffer; key: Buffer };
+  allowedHosts?: string[]; // Host names browsers may use besides IPs, localhost, host, the machine's name
+  allowedOrigins?: string[]; // browser origins allowed besides the dashboard's own
   discovery?: boolean; // default true
   discoveryPrefix?: string;
   shareGroup?: string;
@@ -144,6 +146,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       dashboardDir: opts.dashboardDir ?? DEFAULT_DASHBOARD_DIR,
       token: plan.token,
       tls: opts.tls,
+      allowedHosts: opts.allowedHosts,
+      allowedOrigins: opts.allowedOrigins,
       mqttUpgrade: broker ? broker.handleUpgrade : undefined,
     });
     closers.push(() => http.close());
