@@ -125,6 +125,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       password,
       ca: opts.brokerCa ?? opts.tls?.cert,
       rejectUnauthorized: broker ? false : undefined,
+      log,
     });
     await link.connect();
     const bridge = new Bridge({ link, log });
