@@ -13,47 +13,9 @@ export const CATALOGUE_VERSION = 1;
 // 0..9 are the runtime's own codes.
 export const FIRST_APP_CODE = 10;
 
-export type Direction = "report" | "command" | "both";
+import type { Catalogue, MessageSpec } from "./catalogue-types";
 
-export interface UiHint {
-  widget: "gauge" | "slider" | "buttons" | "switch" | "chart" | "value" | "table";
-  step?: number;
-  presets?: number[];
-  labels?: string[];
-  on?: number;
-  off?: number | string;
-  series?: string;
-}
-
-export interface HaHint {
-  component: "sensor" | "binary_sensor" | "number" | "switch" | "light";
-  name?: string;
-  device_class?: string;
-  on?: number;
-  off?: number | string;
-  state?: string;
-}
-
-export interface MessageSpec {
-  name: string;
-  code: number;
-  dir: Direction;
-  payload: string; // "int32" or "struct { ... }"
-  unit?: string;
-  range?: [number, number];
-  control?: string;
-  reports?: string;
-  ui?: UiHint[];
-  ha?: HaHint;
-}
-
-export interface Catalogue {
-  pinwire: number;
-  app: string;
-  version: string;
-  hash: string;
-  messages: MessageSpec[];
-}
+export type { Catalogue, Direction, HaHint, MessageSpec, UiHint } from "./catalogue-types";
 
 // A value as a host sees it: the number of an int32 message, or a struct's members.
 export type MessageValue = number | { [member: string]: number | string };
