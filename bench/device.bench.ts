@@ -4,7 +4,8 @@
 // virtual board: commands (SERVO_ROTATE, QoS 1) in through Aedes, state reports (QoS 1) out,
 // a few commands in flight at once (broker sockets without Nagle, see test/device-harness.ts).
 // Run: npm run bench:device. The last line is the summary.
-import { buildBoard, bundleES5 } from "../scripts/device-bundle.mjs";
+import { bundleES5 } from "../scripts/device-bundle.mjs";
+import { buildBoard } from "../host/app/build";
 import { encodeMessage, SERVO_ANGLE, SERVO_ROTATE } from "../shared/messages";
 import { encodeHello, otaReplyTopic, otaStatusTopic, otaTopic } from "../shared/ota";
 import { bootBoard, startAedes, stateOf, Watcher } from "../test/device-harness";

@@ -13,7 +13,7 @@ import { startBridge } from "../flash/bridge";
 import { boardFile, runEspruinoCli } from "../flash/espruino-cli";
 import { openConsole } from "../flash/ports";
 import { pushScript } from "../flash/push";
-import { buildBoard } from "../scripts/device-bundle.mjs";
+import { buildBoard } from "../host/app/build";
 import { crc32 } from "../shared/crc32";
 import { BOOT_RUNNING } from "../shared/ota";
 import { bootStatus, flashedBoard, hostClient, startBroker, startProxy } from "../test/ota-rig";

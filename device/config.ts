@@ -4,15 +4,12 @@
 //
 // {"id": "dev1",
 //  "broker": "mqtt://user:pass@host:1883" | "mqtts://..." | "ws://host:8080/mqtt" | "wss://...",
-//  "gateway": "ws://host:8080/ws/dev1",   binary WebSocket mode (engineer F's gateway)
+//  "gateway": "ws://host:8080/ws/dev1",   binary WebSocket mode (host/gateway)
 //  "mode": "mqtt" | "ws",                 optional: default "mqtt" when a broker is set
-//  "token": "...",                        optional gateway credential
 //  "wifi": {"ssid": "...", "password": "..."},  optional (absent: the board's saved WiFi)
-//  "pins": {"servo", "clk", "dt", "light", "led"}  pin names ("D15", "A0") or numbers; null = absent
-//  "servo": {"min": 0.5, "max": 2.5}      pulse width in ms for 0 and 180 deg
-//  "encoder": {"min": -90, "max": 90, "debounce": 2}
-//  "light": {"dark": 0, "bright": 1, "period": 250, "avg": 4, "hyst": 2}  raw = analogRead 0..1
-//  "led": {"freq": 1000, "gamma": 1}     freq default 50 on the ESP8266 (one PWM frequency for all pins)
+//  "pins": {"<part>": "D4" | {"<role>": "D5", ...} | null}   overrides the app's pins; null = absent
+//  "parts": {"<part>": {"<option>": n, ...}}   overrides the app's part options (device/parts/)
+//  "otaKey": "<hex>",                     optional: OTA images must be signed with it
 //  "keepalive": 30}                       MQTT keepalive in seconds
 
 export interface Url {
@@ -78,7 +75,7 @@ export function linkMode(cfg: any): string {
 
 // The link's URL when cfg can run on board; else an error code (a string):
 // "config" not an object, "id", "mode", "broker", "gateway" (missing or bad URL),
-// "no-tls" (mqtts:// or wss:// on a board without TLS: esp8266), "wifi", "pins".
+// "no-tls" (mqtts:// or wss:// on a board without TLS: esp8266), "wifi", "pins", "parts".
 // The board vets and parses in one go (main.ts); host tools use checkConfig.
 export function vetConfig(cfg: any, board: string): Url | string {
   if (!cfg || typeof cfg !== "object") return "config";
@@ -90,6 +87,7 @@ export function vetConfig(cfg: any, board: string): Url | string {
   if (u.tls && board === "esp8266") return "no-tls";
   if (cfg.wifi != null && (typeof cfg.wifi !== "object" || typeof cfg.wifi.ssid !== "string")) return "wifi";
   if (cfg.pins != null && typeof cfg.pins !== "object") return "pins";
+  if (cfg.parts != null && typeof cfg.parts !== "object") return "parts";
   return u;
 }
 
@@ -97,4 +95,13 @@ export function vetConfig(cfg: any, board: string): Url | string {
 export function checkConfig(cfg: any, board: string): string | null {
   const r = vetConfig(cfg, board);
   return typeof r === "string" ? r : null;
+}
+
+// The board's pinwire.json, parsed; null when missing or not JSON.
+export function configFile(): any {
+  try {
+    return JSON.parse(global.require("Storage").read("pinwire.json"));
+  } catch (e) {
+    return null;
+  }
 }

@@ -6,7 +6,7 @@ declare function require(module: string): any;
 // Prefer global.require(...) in bundled code: a bare `require` makes esbuild add its
 // dynamic-require shim, which names Proxy (test/es5-bundle.test.ts refuses it) and costs bytes.
 declare var global: { require(module: string): any };
-declare var process: { memory(): { free: number; usage: number; total: number; blocksize?: number }; env: any; version: string };
+declare var process: { memory(): { free: number; usage: number; total: number; blocksize?: number }; env: any; version: string; on(event: string, fn: (...args: any[]) => void): void };
 declare namespace E {
   function toString(...args: any[]): string;
   function CRC32(data: any): number;

@@ -1,34 +1,28 @@
 // Binary WebSocket mode: the board is a device on the bridge's gateway
 // (ws://host:port/ws/<id>?role=device, credentials from the URL's user:pass as Basic auth;
-// host/gateway/gateway.ts). Reports go out as binary 8-byte messages, the info JSON as a
-// text message; commands come in as binary messages (JSON controls are accepted too).
-// Reconnects with backoff; pings when quiet for 15 s, drops a connection silent for 45 s.
-// The gateway has no error channel: a rejected command is only logged on the console.
-// Part of the Storage module pw.ws (ws-module.ts): what it uses of the app is passed in by
-// main.ts, so the module carries none of the app's code.
-import { type Bytes, utf8Encode } from "../shared/bytes";
+// host/gateway/gateway.ts), as the runtime's link (device/runtime.ts): the snapshot and each
+// report go out as binary messages (docs/catalogue.md), info and the catalogue as text messages
+// on every open; binary (or JSON text) messages in are commands. Reconnects with backoff; pings
+// when quiet for 15 s, drops a connection silent for 45 s. No error channel, no log lines and
+// no MQTT topics of the app's own there: those stay on the console.
+// Part of the Storage module pw.ws (ws-module.ts): what it uses of the runtime is passed in.
+import type { Bytes } from "../shared/bytes";
 import type { WsClient } from "../shared/ws/client";
 import type { Url } from "./config";
+import type { Sink } from "./tcp";
 
 export interface GatewayApp {
-  c: (b: Bytes) => void; // appCommand
-  s: (last: number) => Bytes; // appSnapshot
-  e: (cmd: number, value: number) => Bytes; // encodeMessage
-  o: (u: Url, path: string, protocol: string | null, up: () => void, data: (b: Bytes) => void, down: () => void) => boolean; // pipeOpen
-  p: { write(b: Bytes): void; close(): void }; // pipe
-  v: string; // VERSION
-}
-
-// What main.ts drives: send(cmd, value) for each change, tick(now) every 250 ms.
-export interface GatewayLink {
-  s: (cmd: number, value: number) => void;
-  t: (now: number) => void;
+  c: (b: Bytes) => void; // the runtime's command()
+  s: () => Bytes; // snapshot()
+  i: (topic: string, b: Bytes) => void; // incoming()
+  u: () => void; // up()
+  o: (u: Url, path: string, protocol: string | null, s: Sink) => boolean; // pipeOpen
 }
 
 let a: GatewayApp;
 let url: Url;
-let id: string;
-let ws: WsClient | null = null; // the latest client pipeOpen had the module make
+let cmd = ""; // pinwire/<id>/cmd
+let ws: WsClient | null = null; // the connection's WebSocket, while open
 let st = 0; // 0 down, 1 opening, 2 open
 let due = 0; // next attempt
 let wait = 1000; // backoff
@@ -39,50 +33,55 @@ function alive(): void {
   seen = now;
 }
 
-function up(): void {
-  st = 2;
-  wait = 1000;
-  seen = now;
-  if (ws) ws.send(utf8Encode(JSON.stringify({ id: id, board: PINWIRE_BOARD, version: a.v, memory: process.memory() })), true);
-  a.p.write(a.s(0));
-}
-
-function data(b: Bytes): void {
-  seen = now;
-  a.c(b);
-}
-
 function down(): void {
+  ws = null;
   st = 0;
   due = now + wait;
   wait = wait < 30000 ? wait * 2 : 60000;
 }
 
-// Each WebSocket client the module makes (the gateway's, or an MQTT-over-WebSocket one).
-export function gatewayClient(c: WsClient): void {
-  ws = c;
-  c.onpong = alive;
-}
+// The pipe's sink: the gateway link is where the WebSocket's messages go.
+const sink: Sink = {
+  connected: function (t: any): void {
+    ws = t as WsClient;
+    ws.onpong = alive;
+    st = 2;
+    wait = 1000;
+    seen = now;
+    a.u();
+  },
+  data: function (b: Bytes): void {
+    seen = now;
+    a.i(cmd, b);
+  },
+  closed: down,
+};
 
-export function gatewayStart(boardId: string, u: Url, app: GatewayApp): GatewayLink {
+export function gatewayStart(id: string, u: Url, app: GatewayApp): any {
   url = u;
-  id = boardId;
+  cmd = "pinwire/" + id + "/cmd";
   a = app;
   return {
-    s: function (cmd: number, value: number): void {
-      if (st === 2) a.p.write(a.e(cmd, value));
+    // The runtime's publish: state as binary, info and the catalogue as text, the rest nowhere.
+    p: function (topic: string, payload: Bytes | string): boolean {
+      if (st !== 2 || !ws) return false;
+      const k = topic.substr(topic.lastIndexOf("/") + 1);
+      if (k === "state") ws.write(payload as Bytes);
+      else if (k === "info" || k === "app") ws.send(E.toUint8Array(payload as string), true);
+      return true;
     },
+    u: function (): void {},
     t: function (t: number): void {
       now = t;
       if (!st) {
         if (now >= due) {
           st = 1;
           seen = now;
-          if (!a.o(url, url.path + (url.path.indexOf("?") < 0 ? "?" : "&") + "role=device", null, up, data, down)) down();
+          if (!a.o(url, url.path + (url.path.indexOf("?") < 0 ? "?" : "&") + "role=device", null, sink)) down();
         }
       } else if (now - seen > 45000) {
         // No pong (the gateway answers pings) nor anything else: the connection is dead.
-        a.p.close();
+        if (ws) ws.close();
         down();
       } else if (st === 2 && now - seen > 15000 && ws) ws.ping();
     },

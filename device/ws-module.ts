@@ -1,18 +1,19 @@
 // The Storage module `pw.ws`: the WebSocket client (handshake, framing, SHA-1 and base64
-// adapters) over the app's TCP socket, and the binary gateway link, needed only for ws:// and
-// wss:// brokers and the gateway mode, so the boot-time app leaves them out: pipe.ts loads
-// the module with require("pw.ws") on the first WebSocket open, main.ts at boot in gateway
-// mode. Its interface is what an app pushed later will call, so keep it stable:
-//   exports.p(u: Url, path, protocol | null, up, data, down, tcp: Tcp) -> WsClient | null
-//     a WebSocket pipe (pipe.ts); null when the TCP connect was refused at once
-//   exports.g(id, u: Url, app: GatewayApp) -> GatewayLink (ws-link.ts)
+// adapters) over the board's TCP socket, and the binary gateway link, needed only for ws:// and
+// wss:// brokers and the gateway mode, so the boot-time script leaves them out: pipe.ts loads
+// the module with require("pw.ws") on the first WebSocket open, start.ts at boot in gateway
+// mode. Its interface is what a script pushed later will call, so keep it stable
+// (device/mods.ts lists it):
+//   exports.p(u: Url, path, protocol | null, sink: Sink, tcp) -> true, or false when the TCP
+//     connect was refused at once; the sink hears connected(ws), data(bytes), closed()
+//   exports.g(id, u: Url, app: GatewayApp) -> the gateway link (ws-link.ts)
 import { base64 } from "../shared/base64";
 import { type Bytes, utf8Encode } from "../shared/bytes";
 import { createWsClient, type WsClient } from "../shared/ws/client";
 import type { Url } from "./config";
-import type { Tcp } from "./pipe";
 import { boardSha1 } from "./sha";
-import { gatewayClient, gatewayStart } from "./ws-link";
+import type { Sink } from "./tcp";
+import { gatewayStart } from "./ws-link";
 
 declare const exports: any;
 
@@ -20,7 +21,7 @@ function log(e: any): void {
   console.log("ws " + e.code);
 }
 
-exports.p = function (u: Url, path: string, protocol: string | null, up: () => void, data: (b: Bytes, text?: boolean) => void, down: () => void, tcp: Tcp): WsClient | null {
+exports.p = function (u: Url, path: string, protocol: string | null, sink: Sink, tcp: { o: (host: string, port: number, tls: boolean, s: Sink) => boolean; w: (b: Bytes) => void; c: () => void }): boolean {
   // The WebSocket's close() (after a protocol failure) ends the socket, which then reports no
   // close of its own, so the WebSocket is told here.
   const w: WsClient = createWsClient(
@@ -39,13 +40,16 @@ exports.p = function (u: Url, path: string, protocol: string | null, up: () => v
       sha1: boardSha1(),
     },
   );
-  w.onopen = up;
-  w.ondata = data;
+  w.onopen = function (): void {
+    sink.connected(w);
+  };
+  w.ondata = function (b: Bytes): void {
+    sink.data(b);
+  };
   w.onclose = function (): void {
-    down();
+    sink.closed();
   };
   w.onerror = log;
-  gatewayClient(w);
-  return tcp.o(u.host, u.port, u.tls, w.start, w.data, w.closed) ? w : null;
+  return tcp.o(u.host, u.port, u.tls, { connected: w.start, data: w.data, closed: w.closed });
 };
 exports.g = gatewayStart;

@@ -168,7 +168,7 @@ export async function runPush(
     image = readFileSync(script);
     version = o.scriptVersion ?? basename(script).replace(/\.js$/, "") + "-" + crc32(image).toString(16).padStart(8, "0");
   } else {
-    const { buildBoard } = await import("../scripts/device-bundle.mjs");
+    const { buildBoard } = await import("../host/app/build");
     image = readFileSync((await buildBoard(o.board)).file);
     version = o.scriptVersion ?? VERSION;
   }

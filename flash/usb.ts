@@ -8,7 +8,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BOARDS, buildBoard, bundleLoader, MODULES, moduleFiles, root } from "../scripts/device-bundle.mjs";
+import { BOARDS, bundleLoader, MODULES, moduleFiles, root } from "../scripts/device-bundle.mjs";
+import { buildBoard } from "../host/app/build";
 import { checkConfig, linkMode, parseUrl } from "../device/config";
 import { VERSION } from "../device/version";
 import { crc32 } from "../shared/crc32";

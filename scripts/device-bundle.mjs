@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { minify } from "terser";
 import ts from "typescript";
-import { hoistDeclarations, prefixTopLevel } from "./hoist.mjs";
+import { flattenClasses, freeStartOnly, hoistDeclarations, inlineHelpers, prefixTopLevel } from "./hoist.mjs";
 import { assertNoScopeHazards } from "./scope-check.mjs";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -21,7 +21,9 @@ const TS_OPTIONS = {
   target: ts.ScriptTarget.ES5,
   module: ts.ModuleKind.ESNext,
   importHelpers: true,
-  removeComments: true,
+  // Kept so that the marker of each compiled class (`/** @class */`) can become a pure
+  // annotation: the bundler then drops classes nothing uses (an unused part).
+  removeComments: false,
   ignoreDeprecations: "6.0",
 };
 
@@ -43,37 +45,7 @@ export const es5Loader = {
       const out = ts.transpileModule(readFileSync(file, "utf8"), { compilerOptions: TS_OPTIONS, fileName: file, reportDiagnostics: true });
       const errors = (out.diagnostics || []).filter((d) => d.category === ts.DiagnosticCategory.Error);
       if (errors.length) return { errors: errors.map((d) => ({ text: ts.flattenDiagnosticMessageText(d.messageText, "\n") })) };
-      return { contents: out.outputText, loader: "js", resolveDir: dirname(file) };
-    });
-  },
-};
-
-// For the Storage modules: imports of shared primitives the app already has (the table PW in
-// device/mods.ts, key: name) become reads of global.pw, which the app sets at boot; the rest
-// of those files is bundled as usual. Each shared file is replaced by a small virtual module.
-const SHARED_FILES = ["bytes", "errors", "stream"].map((f) => join(root, "shared", f + ".ts"));
-export const fromApp = {
-  name: "from-app",
-  setup(b) {
-    const src = readFileSync(join(root, "device", "mods.ts"), "utf8");
-    const table = /PW = \{([^}]*)\}/.exec(src)[1];
-    const byName = Object.fromEntries(table.split(",").map((kv) => kv.split(":").map((s) => s.trim()).reverse()));
-    b.onResolve({ filter: /^pw-app$/ }, () => ({ path: "pw-app", namespace: "from-app" }));
-    b.onResolve({ filter: /^\.\.?\// }, (a) => {
-      if (a.namespace === "from-app") return undefined;
-      const p = resolve(a.resolveDir, a.path + ".ts");
-      return SHARED_FILES.includes(p) ? { path: p, namespace: "from-app" } : undefined;
-    });
-    b.onLoad({ filter: /.*/, namespace: "from-app" }, (a) => {
-      if (a.path === "pw-app") return { contents: "export var P = global.pw;", loader: "js" };
-      const code = readFileSync(boardVariant(a.path), "utf8");
-      const names = [];
-      for (const m of code.matchAll(/^export (?:function|const|let|var|class) (\w+)/gm)) names.push(m[1]);
-      const mine = names.filter((n) => !byName[n]);
-      const lines = names.filter((n) => byName[n]).map((n) => `export var ${n} = P.${byName[n]};`);
-      lines.unshift('import { P } from "pw-app";');
-      if (mine.length) lines.unshift(`export { ${mine.join(", ")} } from ${JSON.stringify(a.path)};`);
-      return { contents: lines.join("\n"), loader: "js", resolveDir: dirname(a.path) };
+      return { contents: out.outputText.replace(/\/\*\* @class \*\/ \(function/g, "/* @__PURE__ */ (function"), loader: "js", resolveDir: dirname(file) };
     });
   },
 };
@@ -86,12 +58,13 @@ const RESERVED = ["E"];
 for (let i = 0; i < 100; i++) for (const c of "ABCD") RESERVED.push(c + i);
 
 // Bundles one ES5 entry (path relative to the repo, .ts) and minifies it. Returns the code.
-// `plugins` go before the board-variant one (fromApp for the Storage modules). A script's
-// top-level names are globals on the board and get the "$$" prefix (hoist.mjs prefixTopLevel);
+// `plugins` go before the TypeScript loader (they may stand in for files). A script's
+// top-level names are globals on the board and get a "$" prefix (hoist.mjs prefixTopLevel);
 // a `module` (a Storage module: require() gives it its own scope) keeps them short. With `iife`
 // the entry is wrapped in a function, and `tail` is code appended after it.
 export async function bundleES5(entryTs, defines = {}, plugins = [], { iife = false, tail = "", module = false } = {}) {
-  const entry = resolve(root, entryTs);
+  // A name with a colon ("pinwire:entry") is a plugin's virtual entry, not a file.
+  const entry = /^[a-z]+:[a-z]/.test(entryTs) ? entryTs : resolve(root, entryTs);
   const res = await build({
     entryPoints: [entry],
     bundle: true,
@@ -108,10 +81,14 @@ export async function bundleES5(entryTs, defines = {}, plugins = [], { iife = fa
     define: Object.fromEntries(Object.entries(defines).map(([k, v]) => [k, JSON.stringify(v)])),
     logLevel: "error",
   });
-  const min = await minify(res.outputFiles[0].text + tail, {
+  if (process.env.PW_DEBUG_BUNDLE) writeFileSync(process.env.PW_DEBUG_BUNDLE, res.outputFiles[0].text);
+  const nameCache = process.env.PW_DEBUG_NAMES ? {} : undefined;
+  const bundled = iife ? res.outputFiles[0].text : inlineHelpers(flattenClasses(res.outputFiles[0].text));
+  const min = await minify(bundled + tail, {
+    nameCache,
     ecma: 5,
     toplevel: true,
-    compress: { passes: 3, unsafe: false, pure_getters: true },
+    compress: { passes: 3, unsafe: false, pure_getters: true, inline: process.env.PW_INLINE ? +process.env.PW_INLINE : 3, reduce_funcs: !process.env.PW_NORF },
     // Private fields ("_name", shared/mqtt/client.ts) get short names too: a property name of
     // more than four characters costs a second JsVar on the board.
     mangle: { toplevel: true, reserved: RESERVED, properties: { regex: /^_/ } },
@@ -119,8 +96,9 @@ export async function bundleES5(entryTs, defines = {}, plugins = [], { iife = fa
   });
   // Nothing is hoisted on Espruino: declarations go where they run first, then the scoping
   // check proves it (it throws naming each use that could run before its declaration).
+  if (nameCache) writeFileSync(process.env.PW_DEBUG_NAMES, JSON.stringify(nameCache));
   let code = hoistDeclarations(min.code);
-  if (!iife && !module) code = prefixTopLevel(code);
+  if (!iife && !module) code = freeStartOnly(prefixTopLevel(code));
   assertNoScopeHazards(code, entryTs);
   return code;
 }
@@ -144,32 +122,6 @@ export const MODULES = [
   { name: "pw.ota", file: "ota.js", entry: "device/ota/module.ts" }, // OTA receiver
   { name: "pw.ws", file: "ws.js", entry: "device/ws-module.ts" }, // WebSocket client
 ];
-
-// Builds app.js (the boot-time application) and the module files for one board.
-// Returns app.js's file and size, and each module's {name, file, bytes}.
-// Readers (a virtual board booting, a flash in another test worker) never see a half-written
-// bundle: write beside it, then rename over it.
-function writeAtomic(file, data) {
-  const tmp = file + "." + process.pid + ".tmp";
-  writeFileSync(tmp, data);
-  renameSync(tmp, file);
-}
-
-export async function buildBoard(board) {
-  if (!BOARDS.includes(board)) throw new Error("unknown board '" + board + "' (one of: " + BOARDS.join(", ") + ")");
-  const dir = join(root, "dist", "device", board);
-  mkdirSync(dir, { recursive: true });
-  const modules = [];
-  for (const m of MODULES) {
-    const c = await bundleES5(m.entry, { PINWIRE_BOARD: board }, [fromApp], { module: true });
-    writeAtomic(join(dir, m.file), c);
-    modules.push({ name: m.name, file: join(dir, m.file), bytes: Buffer.byteLength(c) });
-  }
-  const code = await bundleES5("device/main.ts", { PINWIRE_BOARD: board });
-  const out = join(dir, "app.js");
-  writeAtomic(out, code);
-  return { board, file: out, bytes: Buffer.byteLength(code), modules };
-}
 
 // The module files as Storage writes ({name, data}) for a board already built: what every
 // installer (pinwire flash, test rigs, the simulator) writes beside the app.

@@ -163,3 +163,167 @@ function prefixWith(code, prefix) {
   children(ast, (c, p, k) => walk(c, p, k, []));
   return apply(code, edits);
 }
+
+// Takes compiled classes out of their IIFEs. TypeScript writes an ES5 class as
+//   var X = (function () { function X2(...) {...} X2.prototype.m = function () {...}; return X2; })();
+// and on Espruino every method made inside that function keeps its scope alive: about 20 JsVars
+// a class more than the same methods made at the top level (measured on 2v29). For a class
+// without a base class at the top level of a bundle the wrapper does nothing else, so this pass
+// (run on the bundle, after tree-shaking has dropped the classes nothing uses) writes
+//   function X2(...) {...} X2.prototype.m = function () {...}; var X = X2;
+export function flattenClasses(code) {
+  const ast = acorn.parse(code, { ecmaVersion: 5, sourceType: "module" });
+  const top = new Set();
+  for (const s of ast.body) {
+    if (s.type === "FunctionDeclaration") top.add(s.id.name);
+    if (s.type === "VariableDeclaration") for (const d of s.declarations) top.add(d.id.name);
+  }
+  const edits = [];
+  for (const s of ast.body) {
+    if (s.type !== "VariableDeclaration" || s.declarations.length !== 1) continue;
+    const d = s.declarations[0];
+    const call = d.init;
+    if (!call || call.type !== "CallExpression" || call.arguments.length) continue;
+    const fn = call.callee;
+    if (fn.type !== "FunctionExpression" || fn.params.length || fn.id) continue;
+    const body = fn.body.body;
+    const ret = body[body.length - 1];
+    if (!ret || ret.type !== "ReturnStatement" || !ret.argument || ret.argument.type !== "Identifier") continue;
+    const inner = ret.argument.name;
+    const rest = body.slice(0, -1);
+    // Only a constructor and assignments to it: nothing else lives in the wrapper's scope.
+    const ctor = rest.find((x) => x.type === "FunctionDeclaration" && x.id.name === inner);
+    if (!ctor || !rest.every((x) => x === ctor || (x.type === "ExpressionStatement" && x.expression.type === "AssignmentExpression"))) continue;
+    if (inner !== d.id.name && top.has(inner)) continue;
+    const text = rest.map((x) => code.slice(x.start, x.end)).join("\n") + (inner === d.id.name ? "" : "\nvar " + d.id.name + " = " + inner + ";");
+    edits.push({ start: s.start, end: s.end, text });
+  }
+  return apply(code, edits);
+}
+
+// Frees what only the start needs. A board script's top-level function stays defined for as
+// long as the script runs (each costs 4 JsVars and more), though many run only once, while the
+// script starts: the runtime's start, config checks, each part's maker. A top-level function
+// that is only ever called (never passed as a value) from the top-level code, from a function
+// called on the spot there, or from such functions, cannot run again once the top-level code
+// has finished: this pass sets each of them to undefined at the end of the script, and
+// Espruino frees them. Run on the final script (after prefixTopLevel: top-level names are then
+// unique, so every use of such a name is a use of the top-level function).
+export function freeStartOnly(code) {
+  const ast = acorn.parse(code, { ecmaVersion: 5 });
+  const fns = new Map(); // name -> declaration node
+  for (const s of ast.body) if (s.type === "FunctionDeclaration") fns.set(s.id.name, s);
+  // Every use of each candidate name: [the function whose body it is in (null: top level), is a call]
+  const uses = new Map([...fns.keys()].map((n) => [n, []]));
+  const visit = (n, parent, key, owner) => {
+    if (FN.has(n.type)) {
+      // A function called where it stands runs as part of its owner.
+      const onTheSpot = parent && parent.type === "CallExpression" && key === "callee";
+      const inner = n.type === "FunctionDeclaration" && owner === null && fns.get(n.id.name) === n ? n : onTheSpot ? owner : n;
+      children(n.body, (c, p, k) => visit(c, p, k, inner));
+      return;
+    }
+    if (n.type === "Identifier" && uses.has(n.name)) {
+      const isProp = parent && ((parent.type === "MemberExpression" && key === "property" && !parent.computed) || (parent.type === "Property" && key === "key"));
+      if (!isProp && !(parent && parent.type === "FunctionDeclaration" && key === "id"))
+        uses.get(n.name).push([owner, parent && (parent.type === "CallExpression" || parent.type === "NewExpression") && key === "callee"]);
+      return;
+    }
+    children(n, (c, p, k) => visit(c, p, k, owner));
+  };
+  children(ast, (c, p, k) => visit(c, p, k, null));
+  let free = new Set(fns.keys());
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const name of [...free]) {
+      const ok = uses.get(name).every(([owner, call]) => call && (owner === null || (owner.type === "FunctionDeclaration" && free.has(owner.id.name) && owner.id.name !== name)));
+      if (!ok || !uses.get(name).length) {
+        free.delete(name);
+        changed = true;
+      }
+    }
+  }
+  if (!free.size) return code;
+  return code + (code.endsWith(";") ? "" : ";") + [...free].map((n) => n + "=void 0").join(",") + ";";
+}
+
+// Inlines tiny helpers at their calls. `function f(a, b) { return <expression> }` is written in
+// place of each call `f(x, y)` when that cannot change what is evaluated: the expression uses
+// each parameter at most once and in their order, or the arguments have no side effects (names,
+// literals, property reads, arithmetic on them: evaluating one twice, or in another order,
+// changes nothing). `function f(a, b) { s1; s2 }` of assignments and calls likewise where the
+// call is a statement. A function whose calls are all inlined is no longer referenced and the minifier
+// drops it: for the byte helpers of shared/bytes.ts that is 5 functions, 25 JsVars on a board.
+export function inlineHelpers(code) {
+  const ast = acorn.parse(code, { ecmaVersion: 5, sourceType: "module" });
+  const helpers = new Map();
+  const simple = (n) =>
+    n.type === "Identifier" ||
+    n.type === "Literal" ||
+    n.type === "ThisExpression" ||
+    (n.type === "UnaryExpression" && n.operator !== "delete" && simple(n.argument)) ||
+    (n.type === "BinaryExpression" && simple(n.left) && simple(n.right)) ||
+    (n.type === "MemberExpression" && simple(n.object) && (!n.computed || simple(n.property)));
+  for (const s of ast.body) {
+    if (s.type !== "FunctionDeclaration" || s.params.length > 4) continue;
+    const params = s.params.map((p) => p.name);
+    const body = s.body.body;
+    let kind = null;
+    let parts = null;
+    if (body.length === 1 && body[0].type === "ReturnStatement" && body[0].argument) {
+      kind = "expr";
+      parts = [body[0].argument];
+    } else if (body.length && body.every((x) => x.type === "ExpressionStatement" && (x.expression.type === "AssignmentExpression" || x.expression.type === "CallExpression"))) {
+      kind = "stmt";
+      parts = body.map((x) => x.expression);
+    } else continue;
+    // Identifiers in the body: parameters only where they are used, no this/arguments/functions.
+    let ok = true;
+    const uses = [];
+    const visit = (n, parent, key) => {
+      if (!ok) return;
+      if (FN.has(n.type) || n.type === "ThisExpression") ok = false;
+      if (n.type === "Identifier") {
+        const isProp = parent && ((parent.type === "MemberExpression" && key === "property" && !parent.computed) || (parent.type === "Property" && key === "key"));
+        if (n.name === "arguments") ok = false;
+        else if (!isProp && params.includes(n.name)) uses.push(n);
+      }
+      children(n, visit);
+    };
+    for (const p of parts) visit(p, null, null);
+    if (!ok) continue;
+    // Each parameter used at most once, in the order given: then any arguments will do.
+    const order = uses.map((u) => params.indexOf(u.name));
+    const once = new Set(order).size === order.length && order.every((v, i) => !i || v > order[i - 1]);
+    helpers.set(s.id.name, { params, kind, parts, uses, node: s, once });
+  }
+  if (!helpers.size) return code;
+  const edits = [];
+  const render = (h, args) => {
+    const text = h.parts.map((p) => {
+      let out = "";
+      let at = p.start;
+      for (const u of h.uses.filter((x) => x.start >= p.start && x.end <= p.end).sort((a, b) => a.start - b.start)) {
+        out += code.slice(at, u.start) + "(" + code.slice(args[h.params.indexOf(u.name)].start, args[h.params.indexOf(u.name)].end) + ")";
+        at = u.end;
+      }
+      return out + code.slice(at, p.end);
+    });
+    return "(" + text.join(",") + ")";
+  };
+  const visit = (n, parent, key) => {
+    if (n.type === "CallExpression" && n.callee.type === "Identifier" && helpers.has(n.callee.name)) {
+      const h = helpers.get(n.callee.name);
+      const inHelper = [...helpers.values()].some((x) => n.start >= x.node.start && n.end <= x.node.end);
+      const okArgs = n.arguments.length === h.params.length && (h.once || n.arguments.every(simple));
+      const okPlace = h.kind === "expr" || (parent && parent.type === "ExpressionStatement");
+      if (!inHelper && okArgs && okPlace) {
+        edits.push({ start: n.start, end: n.end, text: render(h, n.arguments) });
+        return;
+      }
+    }
+    children(n, visit);
+  };
+  children(ast, visit);
+  return apply(code, edits);
+}

@@ -5,7 +5,6 @@
 // "running" from here and never defines the receiver's functions, which would cost JsVars.
 // The MQTT link calls otaAttach once, otaIn for each message on the topic it returns, and
 // otaUp on each broker connection.
-import { fromBinaryString } from "../../shared/bytes";
 import type { MqttClient } from "../../shared/mqtt/client";
 import { BOOT_RUNNING, OTA_BOOT, otaStatusTopic, otaTopic } from "../../shared/ota";
 import { mod } from "../mods";
@@ -40,9 +39,11 @@ export function otaIn(p: any): void {
 // status is "running" (shared/ota.ts encodeBoot(tag, BOOT_RUNNING, version, ""), spelt out
 // here so that its encoder stays in the module; versions are ASCII).
 export function otaUp(): void {
-  if (told) return;
+  if (told || !m) return;
   told = true;
   const st = global.require("Storage").readJSON(STATE_FILE, 1) || {};
+  // The log shows why the script before this one was given up, in its own words.
+  if (st.r) console.log("pinwire: rolled back from " + st.r.v + " (" + st.r.e + ")" + (st.r.x ? ": " + st.r.x : ""));
   if (st.t || st.r) {
     if (ota()) r.h();
     return;
@@ -50,6 +51,6 @@ export function otaUp(): void {
   const v = st.v || "";
   const g = st.g || 0;
   try {
-    m.publish(otaStatusTopic(id), fromBinaryString(String.fromCharCode(OTA_BOOT, g >> 8, g & 255, BOOT_RUNNING, v.length) + v), 0, true);
+    m.publish(otaStatusTopic(id), E.toUint8Array(String.fromCharCode(OTA_BOOT, g >> 8, g & 255, BOOT_RUNNING, v.length) + v), 0, true);
   } catch (e) {}
 }

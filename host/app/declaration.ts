@@ -3,11 +3,12 @@
 // in for the declaration file in a board bundle, where a message is its code and a part is its
 // pins and options for that board.
 import { createHash } from "node:crypto";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { tsImport } from "tsx/esm/api";
 import { CATALOGUE_VERSION, canonicalCatalogue, catalogueProblem, layoutOf, type Catalogue, type MessageSpec } from "../../shared/catalogue";
 import type { AppDecl, BoardName, MessageDecl, PartDecl } from "../../device/declare";
+import { root } from "../../scripts/device-bundle.mjs";
 
 export class DeclarationError extends Error {}
 
@@ -73,13 +74,20 @@ export function boardModule(loaded: LoadedApp, board: BoardName): string {
   for (const [n, m] of Object.entries(app.messages)) names.set(m, n);
   for (const [n, p] of Object.entries(app.parts ?? {})) names.set(p, n);
   const lines: string[] = [];
+  let structs = false;
   for (const [exp, v] of Object.entries(exports)) {
     if (exp === "default") continue;
     let value: unknown;
     if (isMessage(v)) {
       const spec = catalogue.messages.find((m) => m.name === names.get(v));
       if (!spec) throw new DeclarationError("export " + exp + " is a message missing from defineApp's messages");
-      value = spec.payload === "int32" ? spec.code : boardLayout(spec);
+      if (spec.payload !== "int32") {
+        const l = boardLayout(spec) as { c: number; z: number; l: unknown };
+        lines.push(`export var ${exp} = structMessage(${l.c}, ${l.z}, ${JSON.stringify(l.l)});`);
+        structs = true;
+        continue;
+      }
+      value = spec.code;
     } else if (isPart(v)) {
       const name = names.get(v);
       if (!name) throw new DeclarationError("export " + exp + " is a part missing from defineApp's parts");
@@ -88,22 +96,27 @@ export function boardModule(loaded: LoadedApp, board: BoardName): string {
     else continue;
     lines.push(`export var ${exp} = ${JSON.stringify(value)};`);
   }
-  lines.push("export default " + runtimeMeta(catalogue) + ";");
+  if (structs) lines.unshift(`import { structMessage } from ${JSON.stringify(join(root, "device", "struct-msg.ts"))};`);
+
   return lines.join("\n") + "\n";
 }
 
-// What the runtime needs to announce and check messages, kept out of RAM until used: the
-// catalogue text and the command table are returned by functions, so their literals are only
-// made when a connection is announced or a command arrives (docs/espruino.md).
-//   a: app name   v: app version   h: hash
-//   j(): the catalogue JSON
-//   k(): the commands, "code min max alias unit;..." (int32), "code * size;" (struct)
-//   r: the report codes, in declaration order (the snapshot's order)
-export function runtimeMeta(c: Catalogue): string {
+// The module "pinwire:app" of a board bundle (typed in device/board.d.ts): what the runtime needs
+// to announce and check messages. The catalogue text, the command table and the report list are
+// functions declared at the top level, so their literals are only made when used and cost no
+// RAM in between (docs/espruino.md).
+export function appModule(c: Catalogue): string {
   const cmds = c.messages
     .filter((m) => m.dir !== "report")
     .map((m) => (m.payload === "int32" ? [m.code, m.range ? m.range[0] : -2147483648, m.range ? m.range[1] : 2147483647, m.control ?? "", m.unit ?? ""] : [m.code, "*", layoutOf(m).size, m.control ?? "", ""]).join(" "))
     .join(";");
   const reports = c.messages.filter((m) => m.dir !== "command").map((m) => m.code);
-  return `{a:${JSON.stringify(c.app)},v:${JSON.stringify(c.version)},h:${JSON.stringify(c.hash)},j:function(){return ${JSON.stringify(JSON.stringify(c))}},k:function(){return ${JSON.stringify(cmds)}},r:${JSON.stringify(reports)}}`;
+  return [
+    `export var APP_NAME = ${JSON.stringify(c.app)};`,
+    `export var APP_VERSION = ${JSON.stringify(c.version)};`,
+    `export var APP_HASH = ${JSON.stringify(c.hash)};`,
+    `export function APP_CATALOGUE() { return ${JSON.stringify(JSON.stringify(c))}; }`,
+    `export function APP_COMMANDS() { return ${JSON.stringify(cmds)}; }`,
+    `export function APP_REPORTS() { return ${JSON.stringify(reports)}; }`,
+  ].join("\n");
 }

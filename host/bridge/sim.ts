@@ -29,7 +29,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 // The app and the Storage modules it loads (dist/device/<board>/: app.js, ota.js, ws.js).
 async function bundlePath(board: string): Promise<string> {
   const file = join(root, "dist", "device", board, "app.js");
-  const { buildBoard, MODULES } = await import("../../scripts/device-bundle.mjs");
+  const { MODULES } = await import("../../scripts/device-bundle.mjs");
+  const { buildBoard } = await import("../app/build");
   if (!existsSync(file) || !MODULES.every((m) => existsSync(join(root, "dist", "device", board, m.file)))) await buildBoard(board);
   return file;
 }

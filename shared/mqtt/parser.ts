@@ -17,7 +17,7 @@
 // violation); make a new parser for the next connection.
 import { readU16BE, utf8Decode, view, type Bytes } from "../bytes";
 import { fail } from "../errors";
-import { framer } from "../stream";
+import { join } from "../stream";
 import {
   E_CLIENT_ID_MISSING,
   E_CONNACK_RESERVED,
@@ -245,18 +245,12 @@ export const CLIENT_DECODERS: Decoders = { t: 0x2afc, d: toClient };
 // Every packet type (1-14): what a server (or a test) needs.
 export const ALL_DECODERS: Decoders = { t: 0x7ffe, d: any };
 
-// The parser push() is feeding now and the packets it completed: head() and unit() read them
-// from here, so each parser needs no closures of its own beyond its stream state, and no
-// packet (nor the chunk its payload views) is kept once push() has returned it.
-let CUR: MqttParser;
-let OUT: Packet[];
-
 // Checks the fixed header at b[i] and returns the whole packet's size, or 0 when b[i..n)
 // ends inside the header. Type, flags and size are refused before the body arrives.
-function head(b: Bytes, i: number, n: number): number {
+function head(d: Decoders, max: number, b: Bytes, i: number, n: number): number {
   const h = b[i];
   const t = h >> 4;
-  if (!((CUR.d.t >> t) & 1)) fail(E_TYPE);
+  if (!((d.t >> t) & 1)) fail(E_TYPE);
   // Table 2.2: PUBREL, SUBSCRIBE and UNSUBSCRIBE (bits 6, 8, 10 of 0x540) carry flags 0010.
   if (t === 3) {
     if ((h & 6) === 6) fail(E_QOS3);
@@ -273,36 +267,55 @@ function head(b: Bytes, i: number, n: number): number {
     m *= 128;
   } while (c & 128);
   H = k - i;
-  if (CUR.m && H + v > CUR.m) fail(E_TOO_LARGE);
+  if (max && H + v > max) fail(E_TOO_LARGE);
   return H + v;
 }
 
-function unit(b: Bytes, i: number, e: number): void {
-  B = b;
-  P = i + H;
-  E = e;
-  OUT.push(CUR.d.d(b[i]));
-}
-
+// The stream framing of shared/stream.ts, as methods: a parser is its fields, with no closures
+// of its own (every function a board holds costs it RAM).
 export class MqttParser {
-  d: Decoders;
-  m: number;
-  private f: (this: void, chunk: Bytes) => void;
+  private _d: Decoders;
+  private _m: number;
+  // bytes of an unfinished packet as received (views of pushed chunks), their count, and the
+  // packet's size (0 while its fixed header is incomplete: then at most a header's bytes are held)
+  private _held: Bytes[] = [];
+  private _n = 0;
+  private _want = 0;
 
   // maxPacketSize: largest whole packet (fixed header included) accepted; 0 or absent =
   // only the protocol's own limit.
   constructor(decoders: Decoders, maxPacketSize?: number) {
-    this.d = decoders;
-    this.m = maxPacketSize || 0;
-    this.f = framer(head, unit);
+    this._d = decoders;
+    this._m = maxPacketSize || 0;
   }
 
   // Feeds a chunk; returns the packets it completed (possibly none).
   push(chunk: Bytes): Packet[] {
-    const out: Packet[] = (OUT = []);
-    CUR = this;
-    this.f(chunk);
-    OUT = [];
+    const out: Packet[] = [];
+    let b = chunk;
+    if (this._n) {
+      this._held.push(b);
+      this._n += b.length;
+      if (this._n < this._want) return out;
+      b = join(this._held, this._n);
+      this._n = 0;
+      this._held = [];
+    }
+    const n = b.length;
+    for (let i = 0; i < n; ) {
+      const t = head(this._d, this._m, b, i, n);
+      if (!t || i + t > n) {
+        this._held = [view(b, i, n)];
+        this._n = n - i;
+        this._want = t;
+        break;
+      }
+      B = b;
+      P = i + H;
+      E = i + t;
+      out.push(this._d.d(b[i]));
+      i += t;
+    }
     return out;
   }
 }

@@ -1,0 +1,53 @@
+// The runtime's start, after the app's code has run (the build's entry imports the app first):
+// read pinwire.json, vet it (and parse the link's URL), then bring up WiFi (not on the Linux
+// build) and the link the config chooses, and tick it every 250 ms. A missing or bad config
+// leaves the board idle with a message and the app's parts running: no crash loop.
+import { configFile, linkMode, type Url, vetConfig } from "./config";
+import { logStart } from "./log";
+import { mod } from "./mods";
+import { mqttStart, mqttTick } from "./mqtt-link";
+import { wifiStart } from "./wifi";
+import { pipeOpen } from "./pipe";
+import { command, incoming, run, snapshot, tick as runtimeTick, up } from "./runtime";
+
+let id = "";
+let url: Url;
+let mqtt = true;
+let keepalive = 30;
+// The gateway link (in pw.ws), when the config chooses it.
+let gw: any = null;
+
+function tick(): void {
+  const now = Date.now();
+  if (gw) gw.t(now);
+  else mqttTick(now);
+  runtimeTick(now);
+}
+
+// Once WiFi is up.
+function go(): void {
+  if (mqtt) run(id, mqttStart(id, url, keepalive));
+  else {
+    const M = mod("pw.ws");
+    if (!M) return;
+    gw = M.g(id, url, { c: command, s: snapshot, i: incoming, u: up, o: pipeOpen });
+    run(id, gw);
+  }
+  setInterval(tick, 250);
+}
+
+export function start(): void {
+  logStart();
+  const cfg = configFile();
+  const u: Url | string = cfg ? vetConfig(cfg, PINWIRE_BOARD) : "missing";
+  if (typeof u === "string") {
+    console.log("pinwire: pinwire.json " + u + (u === "no-tls" ? " (no TLS on " + PINWIRE_BOARD + ")" : "") + ": idle");
+    return;
+  }
+  id = cfg.id;
+  url = u;
+  mqtt = linkMode(cfg) === "mqtt";
+  if (typeof cfg.keepalive === "number") keepalive = cfg.keepalive;
+  if (PINWIRE_BOARD === "linux") go();
+  else wifiStart(cfg.wifi, go);
+}

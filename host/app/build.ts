@@ -1,0 +1,88 @@
+// Builds an app for a board: its logic file (the entry) with the runtime under it, in one ES5
+// file for Storage (scripts/device-bundle.mjs does the ES5 pipeline). The declaration file is
+// evaluated on the host (declaration.ts) and stands in the bundle as that board's constants;
+// the entry the bundler starts from is made here:
+//   import "<the app's logic>"; import { start } from "device/start"; start();
+// so the app's code runs first (making its parts, registering its handlers) and the runtime
+// then reads pinwire.json and brings up the link; what the runtime knows of the app comes from
+// the module "pinwire:app" (declaration.ts appModule).
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import type { Plugin } from "esbuild";
+import { BOARDS, bundleES5, MODULES, root } from "../../scripts/device-bundle.mjs";
+import type { BoardName } from "../../device/declare";
+import { appModule, boardModule, loadApp, type LoadedApp } from "./declaration";
+
+// The reference app: what `npm run build:device`, `npm start` and the tests run.
+export const REFERENCE_APP = { main: join(root, "examples", "servo-light", "main.ts"), app: join(root, "examples", "servo-light", "app.ts") };
+
+export interface AppSource {
+  main: string; // the logic file
+  app: string; // the declaration file
+}
+
+export interface BuiltApp {
+  board: string;
+  code: string;
+  bytes: number;
+  loaded: LoadedApp;
+}
+
+// The board-bundle plugin: the entry, the public modules (pinwire/device), and the declaration
+// file replaced by its board module.
+function appPlugin(src: AppSource, loaded: LoadedApp, board: BoardName): Plugin {
+  const main = resolve(src.main);
+  return {
+    name: "pinwire-app",
+    setup(b) {
+      b.onResolve({ filter: /^pinwire:entry$/ }, () => ({ path: "entry", namespace: "pinwire-entry" }));
+      b.onResolve({ filter: /^pinwire:app$/ }, () => ({ path: "app", namespace: "pinwire-app" }));
+      b.onLoad({ filter: /.*/, namespace: "pinwire-app" }, () => ({ contents: appModule(loaded.catalogue), loader: "js" }));
+      b.onLoad({ filter: /.*/, namespace: "pinwire-entry" }, () => ({
+        contents: `import ${JSON.stringify(main)};\nimport { start } from ${JSON.stringify(join(root, "device", "start.ts"))};\nstart();\n`,
+        loader: "js",
+        resolveDir: dirname(main),
+      }));
+      b.onResolve({ filter: /^pinwire\/(device|app)$/ }, (a) => ({ path: join(root, "device", a.path.endsWith("device") ? "api.ts" : "declare.ts") }));
+      b.onLoad({ filter: /\.ts$/ }, (a) => (resolve(a.path) === loaded.file ? { contents: boardModule(loaded, board), loader: "js", resolveDir: dirname(loaded.file) } : undefined));
+    },
+  };
+}
+
+export async function buildApp(src: AppSource, board: string, loaded?: LoadedApp): Promise<BuiltApp> {
+  if (!BOARDS.includes(board)) throw new Error("unknown board '" + board + "' (one of: " + BOARDS.join(", ") + ")");
+  const l = loaded ?? (await loadApp(src.app));
+  const code = await bundleES5("pinwire:entry", { PINWIRE_BOARD: board }, [appPlugin(src, l, board as BoardName)]);
+  return { board, code, bytes: Buffer.byteLength(code), loaded: l };
+}
+
+// Readers (a virtual board booting, a flash in another test worker) never see a half-written
+// file: write beside it, then rename over it.
+function writeAtomic(file: string, data: string): void {
+  const tmp = file + "." + process.pid + ".tmp";
+  writeFileSync(tmp, data, "latin1");
+  renameSync(tmp, file);
+}
+
+export interface BuiltBoard {
+  board: string;
+  file: string;
+  bytes: number;
+  modules: { name: string; file: string; bytes: number }[];
+}
+
+// An app and the runtime's Storage modules for one board, into dir (default dist/device/<board>/
+// for the reference app): app.js and each module's file (scripts/device-bundle.mjs MODULES).
+export async function buildBoard(board: string, src: AppSource = REFERENCE_APP, dir = join(root, "dist", "device", board)): Promise<BuiltBoard> {
+  const app = await buildApp(src, board);
+  mkdirSync(dir, { recursive: true });
+  const modules = [];
+  for (const m of MODULES) {
+    const c = await bundleES5(m.entry, { PINWIRE_BOARD: board }, [], { module: true });
+    writeAtomic(join(dir, m.file), c);
+    modules.push({ name: m.name, file: join(dir, m.file), bytes: Buffer.byteLength(c) });
+  }
+  const out = join(dir, "app.js");
+  writeAtomic(out, app.code);
+  return { board, file: out, bytes: app.bytes, modules };
+}
