@@ -192,7 +192,7 @@ describe("malformed MQTT input", () => {
   }
 
   it("the corpus covers every code the parser can raise", () => {
-    const generatorOnly = [C.E_EMPTY_ID_CLEAN, C.E_STRING_LENGTH];
+    const generatorOnly = [C.E_EMPTY_ID_CLEAN, C.E_STRING_LENGTH, C.E_KEEPALIVE, C.E_FIELD_TYPE];
     const all = Object.entries(C)
       .filter(([k]) => k.startsWith("E_"))
       .map(([, v]) => v as string)

@@ -13,6 +13,7 @@ import { utf8Encode, type Bytes } from "../bytes";
 import { ProtocolError } from "../errors";
 import { CONNACK_REFUSED, E_CONNECT_TIMEOUT, E_PING_TIMEOUT, E_QUEUE_FULL } from "./client-codes";
 import { encodeAck, encodeConnect, encodeEmpty, encodePublish, encodeSubscribe, encodeUnsubscribe } from "./generator";
+import { checkOptions } from "./options";
 import { CLIENT_DECODERS, MqttParser } from "./parser";
 import {
   CONNACK,
@@ -101,6 +102,7 @@ export function mqttClient(o: MqttClientOptions): MqttClient {
   cp.type = CONNECT;
   cp.clean = o.clean !== false;
   if (o.keepalive == null) cp.keepalive = 60;
+  checkOptions(cp);
   const ka = cp.keepalive * 1000;
   const wait = o.timeout || 10000;
   const win = o.window || 8;

@@ -30,6 +30,9 @@ import {
   MAX_STRING_BYTES,
   E_CONNACK_RESERVED,
   E_DUP_QOS0,
+  E_FIELD_TYPE,
+  E_KEEPALIVE,
+  E_TYPE,
 } from "./constants";
 import type {
   ConnackPacket,
@@ -235,49 +238,85 @@ export function encodeSuback(p: SubackPacket): Bytes {
   return pack(0x90, suback, p);
 }
 
-// --- host-side checks: the rest of what the spec forbids a sender to put on the wire.
+// --- host-side checks: the rest of what the spec forbids a sender to put on the wire, and
+// the types of the fields (on the host a packet may come from JSON or a user's script; the
+// board's runtime builds its own packets). Everything is checked before anything is written,
+// so a refused packet leaves the codec as it was.
 // (Lone surrogates need no check: utf8Write emits U+FFFD, so the bytes stay well-formed.)
 
-function checkNul(s: string): void {
-  if (s.indexOf("\0") >= 0) fail(E_NUL);
+function isInt(v: unknown, lo: number, hi: number): boolean {
+  return typeof v === "number" && Math.floor(v) === v && v >= lo && v <= hi;
 }
 
-function checkId(id: number | undefined): void {
-  if (!id || id > 65535) fail(E_PACKET_ID);
+function checkStr(s: unknown): void {
+  if (typeof s !== "string") fail(E_FIELD_TYPE);
+  if ((s as string).indexOf("\0") >= 0) fail(E_NUL);
+}
+
+// Bytes, or on Lua its byte-array table: an object with a length.
+function checkBytes(b: unknown): void {
+  if (!b || typeof b !== "object" || typeof (b as Bytes).length !== "number") fail(E_FIELD_TYPE);
+}
+
+function checkList(l: unknown): void {
+  if (!l || typeof l !== "object" || typeof (l as unknown[]).length !== "number") fail(E_FIELD_TYPE);
+}
+
+function checkId(id: unknown): void {
+  if (!isInt(id, 1, 65535)) fail(E_PACKET_ID);
 }
 
 function checkQos(q: number, code: string): void {
   if (!(q === 0 || q === 1 || q === 2)) fail(code);
 }
 
-// Throws the ProtocolError a receiver would raise for p, if any, beyond the topic and QoS
-// checks the per-type encoders make themselves.
+function checkTopic(t: unknown, filter?: boolean): void {
+  if (typeof t !== "string") fail(E_FIELD_TYPE);
+  topic(t as string, filter);
+}
+
+// Throws the ProtocolError a receiver would raise for p, or E_FIELD_TYPE / E_KEEPALIVE for
+// what cannot be encoded at all, if any.
 export function check(p: Packet): void {
+  if (!p || typeof p !== "object") fail(E_FIELD_TYPE);
   switch (p.type) {
     case 1:
-      checkNul(p.clientId);
+      checkStr(p.clientId);
+      if (!isInt(p.keepalive, 0, 65535)) fail(E_KEEPALIVE);
       if (!p.clientId && !p.clean) fail(E_EMPTY_ID_CLEAN);
       if (p.password !== undefined && p.username === undefined) fail(E_PASSWORD_NO_USERNAME);
-      if (p.username !== undefined) checkNul(p.username);
+      if (p.username !== undefined) checkStr(p.username);
+      if (p.password !== undefined) checkBytes(p.password);
       if (p.will) {
         checkQos(p.will.qos, E_WILL_QOS);
-        topic(p.will.topic);
+        checkTopic(p.will.topic);
+        checkBytes(p.will.payload);
       }
       return;
     case 2:
-      if (!(p.returnCode >= 0 && p.returnCode <= 5) || (p.sessionPresent && p.returnCode)) fail(E_CONNACK_RESERVED);
+      if (!isInt(p.returnCode, 0, 5) || (p.sessionPresent && p.returnCode)) fail(E_CONNACK_RESERVED);
       return;
     case 3:
       checkQos(p.qos, E_QOS3);
+      checkTopic(p.topic);
+      checkBytes(p.payload);
       if (p.qos) checkId(p.id);
       else if (p.dup) fail(E_DUP_QOS0);
       return;
     case 8:
       checkId(p.id);
+      checkList(p.subs);
       if (!p.subs.length) fail(E_SUBSCRIBE_EMPTY);
-      for (let i = 0; i < p.subs.length; i++) checkQos(p.subs[i].qos, E_SUBSCRIBE_QOS);
+      for (let i = 0; i < p.subs.length; i++) {
+        const s = p.subs[i];
+        if (!s || typeof s !== "object") fail(E_FIELD_TYPE);
+        checkTopic(s.topic, true);
+        checkQos(s.qos, E_SUBSCRIBE_QOS);
+      }
       return;
     case 9:
+      if (!isInt(p.id, 0, 65535)) fail(E_PACKET_ID);
+      checkList(p.granted);
       for (let i = 0; i < p.granted.length; i++) {
         const g = p.granted[i];
         if (g !== 0 && g !== 1 && g !== 2 && g !== 128) fail(E_SUBACK_CODE);
@@ -285,23 +324,38 @@ export function check(p: Packet): void {
       return;
     case 10:
       checkId(p.id);
+      checkList(p.topics);
       if (!p.topics.length) fail(E_UNSUBSCRIBE_EMPTY);
+      for (let i = 0; i < p.topics.length; i++) checkTopic(p.topics[i], true);
       return;
     case 4:
     case 5:
     case 6:
     case 7:
     case 11:
-      if (!(p.id >= 0 && p.id <= 65535)) fail(E_PACKET_ID);
+      if (!isInt(p.id, 0, 65535)) fail(E_PACKET_ID);
+      return;
+    case 12:
+    case 13:
+    case 14:
+      return;
   }
+  fail(E_TYPE);
 }
 
-// Any packet, checked, then encoded.
+// Any packet, checked, then encoded. Nothing is taken from the slab before check() passed;
+// should an encoder throw all the same, the slab is left as it was.
 export function encode(p: Packet): Bytes {
   check(p);
+  const slab = SLAB;
+  const so = SO;
   POOLED = true;
   try {
     return encodeType(p);
+  } catch (e) {
+    SLAB = slab;
+    SO = so;
+    throw e;
   } finally {
     POOLED = false;
   }
