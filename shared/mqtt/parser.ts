@@ -247,7 +247,11 @@ function unsubscribe(): UnsubscribePacket {
 // A client receives CONNACK, PUBLISH, PUBACK..PUBCOMP, SUBACK, UNSUBACK, PINGRESP.
 export const CLIENT_DECODERS: Decoders = [0, 0, connack, publish, ack, ack, ack, ack, 0, suback, 0, ack, 0, empty];
 
-// Every packet type: what a server (or a test) needs.
+// A server receives CONNECT, PUBLISH, PUBACK..PUBCOMP, SUBSCRIBE, UNSUBSCRIBE, PINGREQ,
+// DISCONNECT (host/broker/gate.ts).
+export const SERVER_DECODERS: Decoders = [0, connect, 0, publish, ack, ack, ack, ack, subscribe, 0, unsubscribe, 0, empty, 0, empty];
+
+// Every packet type: what a test needs.
 export const ALL_DECODERS: Decoders = [
   0,
   connect,
