@@ -3,10 +3,12 @@
 // naming the rule, while a healthy subscriber on the same broker keeps getting its messages;
 // and the CONNECT/PUBLISH rules of MQTT 3.1.1 that Aedes alone let through, each with the exact
 // CONNACK or close, checked against Debian mosquitto as well (the reference that gets them right).
+import { createServer, type Server } from "node:http";
 import net from "node:net";
 import { Writable } from "node:stream";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { startEmbeddedBroker, type EmbeddedBroker } from "../host/broker/embedded";
 import { E_FIRST_NOT_CONNECT, E_SECOND_CONNECT } from "../host/broker/gate";
 import { createLogger } from "../host/log";
@@ -236,6 +238,43 @@ describe("MQTT 3.1.1 CONNECT/PUBLISH rules: embedded broker", () => {
     await raw.closed;
     expect(hex(raw.got)).toBe("");
     expect(logs.slice(mark).map((l) => l.rule)).toEqual(["MQTT-3.1.2-1"]);
+  });
+});
+
+describe("embedded broker: MQTT over WebSocket (/mqtt) passes the same gate", () => {
+  let broker: EmbeddedBroker;
+  let http: Server;
+  const logs: { event?: string; rule?: string }[] = [];
+  beforeAll(async () => {
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        for (const line of chunk.toString().split("\n")) if (line) logs.push(JSON.parse(line));
+        cb();
+      },
+    });
+    broker = await startEmbeddedBroker({ host: "127.0.0.1", port: 0, log: createLogger({ level: "warn", destination: sink }) });
+    http = createServer();
+    http.on("upgrade", (req, socket, head) => broker.handleUpgrade(req, socket, head));
+    await new Promise<void>((r) => http.listen(0, "127.0.0.1", () => r()));
+  });
+  afterAll(async () => {
+    await broker?.close();
+    await new Promise((r) => http?.close(r));
+  });
+
+  it("a QoS 1 PUBLISH with packet id 0 closes the WebSocket, the rule logged", async () => {
+    const ws = new WebSocket("ws://127.0.0.1:" + (http.address() as net.AddressInfo).port + "/mqtt", ["mqtt"]);
+    const got: string[] = [];
+    ws.on("message", (d) => {
+      got.push(Buffer.from(d as Buffer).toString("hex"));
+      if (got.join("") === CONNACK_OK) ws.send(frame(0x32, s("conf/q1"), [0, 0], 0x41));
+    });
+    const closed = new Promise<void>((r) => ws.on("close", () => r()));
+    ws.on("open", () => ws.send(encode({ type: 1, clientId: "ws-bad", clean: true, keepalive: 0 })));
+    await closed;
+    // (Aedes writes a packet in pieces, and each piece is a WebSocket message of its own.)
+    expect(got.join("")).toBe(CONNACK_OK);
+    expect(logs.filter((l) => l.event === "protocol-violation").map((l) => l.rule)).toEqual(["MQTT-2.3.1-1"]);
   });
 });
 
