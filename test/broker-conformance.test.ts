@@ -5,17 +5,16 @@
 // CONNACK or close, checked against Debian mosquitto as well (the reference that gets them right).
 import { createServer, type Server } from "node:http";
 import net from "node:net";
-import { Writable } from "node:stream";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { startEmbeddedBroker, type EmbeddedBroker } from "../host/broker/embedded";
 import { E_FIRST_NOT_CONNECT, E_SECOND_CONNECT } from "../host/broker/gate";
-import { createLogger } from "../host/log";
 import { isProtocolError } from "../shared/errors";
 import { encode } from "../shared/mqtt/generator";
 import { MqttParser, SERVER_DECODERS } from "../shared/mqtt/parser";
 import { startMosquitto, type Mosquitto } from "./host-helpers";
+import { capturedLog, type LogLine } from "./log-capture";
 import { CASES, connect, frame, s } from "./mqtt-malformed-cases";
 
 const CONNACK_OK = "20020000";
@@ -102,25 +101,25 @@ class Healthy {
   }
 }
 
-describe("embedded broker: the malformed corpus", () => {
+// For one describe block: an embedded broker logging into an array, and a healthy pair on it.
+function useBroker(): { broker: () => EmbeddedBroker; healthy: () => Healthy; logs: LogLine[] } {
+  const captured = capturedLog("warn");
   let broker: EmbeddedBroker;
   let healthy: Healthy;
-  const logs: { event?: string; rule?: string; connack?: number }[] = [];
-
   beforeAll(async () => {
-    const sink = new Writable({
-      write(chunk, _enc, cb) {
-        for (const line of chunk.toString().split("\n")) if (line) logs.push(JSON.parse(line));
-        cb();
-      },
-    });
-    broker = await startEmbeddedBroker({ host: "127.0.0.1", port: 0, log: createLogger({ level: "warn", destination: sink }) });
+    broker = await startEmbeddedBroker({ host: "127.0.0.1", port: 0, log: captured.log });
     healthy = await Healthy.start(broker.url);
   });
   afterAll(async () => {
     await healthy?.stop();
     await broker?.close();
   });
+  return { broker: () => broker, healthy: () => healthy, logs: captured.lines };
+}
+
+describe("embedded broker: the malformed corpus", () => {
+  const b = useBroker();
+  const logs = b.logs;
 
   // Bytes a client may send a server (the corpus holds them as what a *client* must refuse)
   // and the case that needs a configured size limit are not malformed here.
@@ -144,27 +143,27 @@ describe("embedded broker: the malformed corpus", () => {
       // A CONNECT goes first; anything else after a valid CONNECT, so the parser's rule is
       // what fails, not the first-packet rule.
       const first = c.bytes[0] >> 4 === 1;
-      const raw = first ? new Raw(broker.port) : await Raw.connected(broker.port, "bad-" + i);
+      const raw = first ? new Raw(b.broker().port) : await Raw.connected(b.broker().port, "bad-" + i);
       raw.send(c.bytes);
       await raw.closed;
       const refusal = rule === "MQTT-3.1.2-2" ? "20020001" : rule === "MQTT-3.1.3-8" ? "20020002" : "";
       expect(hex(raw.got)).toBe(first ? refusal : CONNACK_OK);
       expect(logs.slice(mark).filter((l) => l.event === "protocol-violation")).toMatchObject([{ rule }]);
       // Nothing of it was routed, and the healthy pair still talks.
-      expect((await healthy.marker()).map((m) => m.topic)).toEqual(["health/tick"]);
+      expect((await b.healthy().marker()).map((m) => m.topic)).toEqual(["health/tick"]);
     });
   }
 
   it("a packet before CONNECT and a second CONNECT close with their rules", async () => {
     const mark = logs.length;
-    const a = new Raw(broker.port);
+    const a = new Raw(b.broker().port);
     a.send(frame(0xc0));
     await a.closed;
-    const b = await Raw.connected(broker.port, "twice");
-    b.send(encode({ type: 1, clientId: "twice", clean: true, keepalive: 0 }));
-    await b.closed;
+    const twice = await Raw.connected(b.broker().port, "twice");
+    twice.send(encode({ type: 1, clientId: "twice", clean: true, keepalive: 0 }));
+    await twice.closed;
     expect(hex(a.got)).toBe("");
-    expect(hex(b.got)).toBe(CONNACK_OK);
+    expect(hex(twice.got)).toBe(CONNACK_OK);
     expect(logs.slice(mark).map((l) => l.rule)).toEqual([E_FIRST_NOT_CONNECT, E_SECOND_CONNECT]);
   });
 });
@@ -205,35 +204,20 @@ async function checkRules(port: () => number, healthy: () => Healthy, logged?: (
 }
 
 describe("MQTT 3.1.1 CONNECT/PUBLISH rules: embedded broker", () => {
-  let broker: EmbeddedBroker;
-  let healthy: Healthy;
-  const logs: { event?: string; rule?: string }[] = [];
-  beforeAll(async () => {
-    const sink = new Writable({
-      write(chunk, _enc, cb) {
-        for (const line of chunk.toString().split("\n")) if (line) logs.push(JSON.parse(line));
-        cb();
-      },
-    });
-    broker = await startEmbeddedBroker({ host: "127.0.0.1", port: 0, log: createLogger({ level: "warn", destination: sink }) });
-    healthy = await Healthy.start(broker.url);
-  });
-  afterAll(async () => {
-    await healthy?.stop();
-    await broker?.close();
-  });
+  const b = useBroker();
+  const logs = b.logs;
 
   it("each closes the connection, or refuses it with the CONNACK the spec names, and logs the rule", async () => {
     await checkRules(
-      () => broker.port,
-      () => healthy,
+      () => b.broker().port,
+      b.healthy,
       (mark) => logs.slice(mark).filter((l) => l.event === "protocol-violation"),
     );
   });
 
   it('MQTT 3.1 ("MQIsdp") is not spoken: closed under MQTT-3.1.2-1', async () => {
     const mark = logs.length;
-    const raw = new Raw(broker.port);
+    const raw = new Raw(b.broker().port);
     raw.send(frame(0x10, s("MQIsdp"), 3, 2, [0, 60], s("v31")));
     await raw.closed;
     expect(hex(raw.got)).toBe("");
@@ -242,23 +226,15 @@ describe("MQTT 3.1.1 CONNECT/PUBLISH rules: embedded broker", () => {
 });
 
 describe("embedded broker: MQTT over WebSocket (/mqtt) passes the same gate", () => {
-  let broker: EmbeddedBroker;
+  const b = useBroker();
+  const logs = b.logs;
   let http: Server;
-  const logs: { event?: string; rule?: string }[] = [];
   beforeAll(async () => {
-    const sink = new Writable({
-      write(chunk, _enc, cb) {
-        for (const line of chunk.toString().split("\n")) if (line) logs.push(JSON.parse(line));
-        cb();
-      },
-    });
-    broker = await startEmbeddedBroker({ host: "127.0.0.1", port: 0, log: createLogger({ level: "warn", destination: sink }) });
     http = createServer();
-    http.on("upgrade", (req, socket, head) => broker.handleUpgrade(req, socket, head));
+    http.on("upgrade", (req, socket, head) => b.broker().handleUpgrade(req, socket, head));
     await new Promise<void>((r) => http.listen(0, "127.0.0.1", () => r()));
   });
   afterAll(async () => {
-    await broker?.close();
     await new Promise((r) => http?.close(r));
   });
 

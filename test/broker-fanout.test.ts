@@ -3,14 +3,13 @@
 // still go through Aedes, and a subscriber that stops reading neither stalls the others nor
 // grows the broker's memory without bound.
 import net from "node:net";
-import { Writable } from "node:stream";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedBroker, type EmbeddedBroker } from "../host/broker/embedded";
-import { createLogger } from "../host/log";
 import { encode } from "../shared/mqtt/generator";
 import type { PublishPacket } from "../shared/mqtt/packet";
 import { CLIENT_DECODERS, MqttParser } from "../shared/mqtt/parser";
+import { capturedLog } from "./log-capture";
 
 // A raw subscriber: every PUBLISH it reads, parsed by pinwire's client-side parser.
 class RawSub {
@@ -37,15 +36,10 @@ class RawSub {
 
 describe("QoS 0 fan-out", () => {
   let broker: EmbeddedBroker;
-  const logs: { event?: string; client?: string; dropped?: number }[] = [];
+  const captured = capturedLog("info");
+  const logs = captured.lines;
   beforeAll(async () => {
-    const sink = new Writable({
-      write(chunk, _enc, cb) {
-        for (const line of chunk.toString().split("\n")) if (line) logs.push(JSON.parse(line));
-        cb();
-      },
-    });
-    broker = await startEmbeddedBroker({ host: "127.0.0.1", port: 0, log: createLogger({ level: "info", destination: sink }) });
+    broker = await startEmbeddedBroker({ host: "127.0.0.1", port: 0, log: captured.log });
   });
   afterAll(async () => broker?.close());
 
