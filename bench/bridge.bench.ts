@@ -11,7 +11,12 @@
 // BENCH_SECONDS (default 5) measured, then up to 5 s for the last deliveries. Per side:
 // delivered / lost / duplicated / out of order (per subscriber, against the sequence
 // numbers), latency p50/p99 (publisher's write to the subscriber's read, one monotonic clock
-// for all threads) and the server process's CPU over the measured seconds.
+// for all threads) and the server process's CPU over the measured seconds. BENCH_ROUNDS=n
+// runs each cell n times, the sides alternating, and prints medians. mosquitto runs with
+// set_tcp_nodelay true (pinwire sets TCP_NODELAY too). Everything shares this machine's
+// cores: the subscribers read every segment a server sends, so a server that sends each
+// message to each subscriber as its own segment (mosquitto) costs them more reads than one
+// that batches (pinwire); on a quiet many-core machine that matters less.
 // Last line:
 //   bridge: broker p99 <a> ms vs mosquitto <b> ms (100 subs x 1k/s, delivered <d>% vs <e>%); gateway p99 <c> ms vs mosquitto-ws <f> ms (100 x 10k/s, delivered <g>% vs <h>%)
 import { cpus, loadavg } from "node:os";
@@ -22,6 +27,7 @@ import type { SubscriberJob, SubscriberReport } from "./bridge-subscribers";
 
 const MEASURE_S = Number(process.env.BENCH_SECONDS ?? 5);
 const WARM_S = 1;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const SUBS = [1, 100];
 const RATES = [1000, 10000];
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 4); // threads for 100 subscribers (25 each)
@@ -151,6 +157,15 @@ async function cell(side: Side, subs: number, rate: number, publisherPort: numbe
   }
 }
 
+// Each figure's median over the rounds (BENCH_ROUNDS; the counts are those of the round with
+// the median delivery).
+function medianResult(rs: Result[]): Result {
+  const med = (f: (r: Result) => number) => rs.map(f).sort((a, b) => a - b)[rs.length >> 1];
+  const byDelivery = rs.slice().sort((a, b) => a.delivered - b.delivered)[rs.length >> 1];
+  return { ...byDelivery, p50: med((r) => r.p50), p99: med((r) => r.p99), cpu: med((r) => r.cpu), rate: med((r) => r.rate) };
+}
+
+const ratio = (x: number) => (x !== x ? "-" : x < 0.1 ? x.toPrecision(2) : x.toFixed(2));
 const pct = (r: Result) => (100 * r.delivered) / r.expected;
 const ms = (x: number) => (x !== x ? "-" : x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
 
@@ -163,7 +178,7 @@ function line(name: string, r: Result): string {
 }
 
 async function main(): Promise<void> {
-  console.log(`${cpus().length} cores, load average ${la()} at start; ${MEASURE_S} s measured per cell after ${WARM_S} s warm-up`);
+  console.log(`${cpus().length} cores, load average ${la()} at start; ${MEASURE_S} s measured per cell after ${WARM_S} s warm-up; ${ROUNDS > 1 ? "medians of " + ROUNDS + " rounds" : "one round (BENCH_ROUNDS=3 for medians)"}`);
   const only = process.env.BENCH_ONLY; // "a" or "b"
   const cells = process.env.BENCH_CELLS?.split(","); // e.g. "100x1000,1x10000"
   const pinwire = await startPinwire();
@@ -199,14 +214,15 @@ async function main(): Promise<void> {
         for (const rate of RATES) {
           if (cells && !cells.includes(subs + "x" + rate)) continue;
           console.log(`  ${subs} subscriber${subs > 1 ? "s" : ""} x ${rate} msg/s (load average ${la()})`);
-          const pair: Result[] = [];
-          for (const side of mode.sides) {
-            const r = await cell(side, subs, rate, side.server.mqttPort);
-            results[mode.key + side.name + subs + "x" + rate] = r;
-            pair.push(r);
-            console.log("    " + line(side.name, r));
-          }
-          console.log(`    p99 ${(pair[0].p99 / pair[1].p99).toFixed(2)}x ${mode.sides[1].name}'s, CPU ${(pair[0].cpu / pair[1].cpu).toFixed(2)}x`);
+          // Rounds alternate the two sides, so drift in the machine's load hits both alike.
+          const runs: Result[][] = [[], []];
+          for (let round = 0; round < ROUNDS; round++) for (let k = 0; k < 2; k++) runs[k].push(await cell(mode.sides[k], subs, rate, mode.sides[k].server.mqttPort));
+          const pair = runs.map(medianResult);
+          pair.forEach((r, k) => {
+            results[mode.key + mode.sides[k].name + subs + "x" + rate] = r;
+            console.log("    " + line(mode.sides[k].name, r));
+          });
+          console.log(`    p99 ${ratio(pair[0].p99 / pair[1].p99)}x ${mode.sides[1].name}'s, CPU ${ratio(pair[0].cpu / pair[1].cpu)}x`);
         }
       }
     }
