@@ -51,11 +51,14 @@ interface Result {
   p50: number;
   p99: number;
   cpu: number; // % of one core over the measured seconds
+  idleCpu: number; // the same for the other server, which should be idle meanwhile
   rate: number; // achieved publish rate
 }
 
 const la = () => loadavg().map((x) => x.toFixed(2)).join(" ");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const servers: Server[] = [];
 
 const WORKER_URL = new URL("./bridge-subscribers.ts", import.meta.url).href;
 // Worker threads do not inherit tsx's hooks for .ts entries: register them first.
@@ -92,6 +95,7 @@ async function reports(threads: SubscriberThread[]): Promise<SubscriberReport[]>
 }
 
 async function cell(side: Side, subs: number, rate: number, publisherPort: number, seconds = MEASURE_S): Promise<Result> {
+  const other = side.server === servers[0] ? servers[1] : servers[0];
   const warm = rate * WARM_S;
   const measured = rate * seconds;
   const last = warm + measured;
@@ -121,9 +125,11 @@ async function cell(side: Side, subs: number, rate: number, publisherPort: numbe
     const pub = await Publisher.open(publisherPort, "bench-pub-" + process.pid);
     await pub.run(side.topic, rate, 1, warm, sentAt);
     const c0 = cpuSeconds(side.server.pid);
+    const o0 = cpuSeconds(other.pid);
     const t0 = clock();
     const achieved = await pub.run(side.topic, rate, warm + 1, last, sentAt);
     const cpu = ((cpuSeconds(side.server.pid) - c0) * 100000) / (clock() - t0);
+    const idleCpu = ((cpuSeconds(other.pid) - o0) * 100000) / (clock() - t0);
     // The last deliveries: until everything is in, or nothing more came for 500 ms (5 s at most).
     const expected = measured * subs;
     let got = -1;
@@ -150,6 +156,7 @@ async function cell(side: Side, subs: number, rate: number, publisherPort: numbe
       p50: quantile(hist, 0.5),
       p99: quantile(hist, 0.99),
       cpu,
+      idleCpu,
       rate: achieved,
     };
   } finally {
@@ -162,7 +169,7 @@ async function cell(side: Side, subs: number, rate: number, publisherPort: numbe
 function medianResult(rs: Result[]): Result {
   const med = (f: (r: Result) => number) => rs.map(f).sort((a, b) => a - b)[rs.length >> 1];
   const byDelivery = rs.slice().sort((a, b) => a.delivered - b.delivered)[rs.length >> 1];
-  return { ...byDelivery, p50: med((r) => r.p50), p99: med((r) => r.p99), cpu: med((r) => r.cpu), rate: med((r) => r.rate) };
+  return { ...byDelivery, p50: med((r) => r.p50), p99: med((r) => r.p99), cpu: med((r) => r.cpu), idleCpu: med((r) => r.idleCpu), rate: med((r) => r.rate) };
 }
 
 const ratio = (x: number) => (x !== x ? "-" : x < 0.1 ? x.toPrecision(2) : x.toFixed(2));
@@ -173,7 +180,7 @@ function line(name: string, r: Result): string {
   return (
     name.padEnd(16) +
     `${pct(r).toFixed(1).padStart(6)}% delivered (lost ${r.lost}, dup ${r.duplicated}, out of order ${r.outOfOrder})`.padEnd(62) +
-    `p50 ${ms(r.p50).padStart(6)} ms  p99 ${ms(r.p99).padStart(6)} ms  server CPU ${r.cpu.toFixed(0).padStart(3)}%  (published ${Math.round(r.rate)}/s)`
+    `p50 ${ms(r.p50).padStart(6)} ms  p99 ${ms(r.p99).padStart(6)} ms  server CPU ${r.cpu.toFixed(0).padStart(3)}% (the other ${r.idleCpu.toFixed(0)}%)  (published ${Math.round(r.rate)}/s)`
   );
 }
 
@@ -183,6 +190,7 @@ async function main(): Promise<void> {
   const cells = process.env.BENCH_CELLS?.split(","); // e.g. "100x1000,1x10000"
   const pinwire = await startPinwire();
   const mosquitto = await startMosquittoServer();
+  servers.push(pinwire, mosquitto);
   const results: Record<string, Result> = {};
   try {
     const modes: { key: "a" | "b"; title: string; sides: [Side, Side] }[] = [
@@ -214,9 +222,12 @@ async function main(): Promise<void> {
         for (const rate of RATES) {
           if (cells && !cells.includes(subs + "x" + rate)) continue;
           console.log(`  ${subs} subscriber${subs > 1 ? "s" : ""} x ${rate} msg/s (load average ${la()})`);
-          // Rounds alternate the two sides, so drift in the machine's load hits both alike.
+          // The sides take turns, and which goes first alternates by round, so drift in the
+          // machine's load hits both alike.
           const runs: Result[][] = [[], []];
-          for (let round = 0; round < ROUNDS; round++) for (let k = 0; k < 2; k++) runs[k].push(await cell(mode.sides[k], subs, rate, mode.sides[k].server.mqttPort));
+          for (let round = 0; round < ROUNDS; round++) {
+            for (const k of round % 2 ? [1, 0] : [0, 1]) runs[k].push(await cell(mode.sides[k], subs, rate, mode.sides[k].server.mqttPort));
+          }
           const pair = runs.map(medianResult);
           pair.forEach((r, k) => {
             results[mode.key + mode.sides[k].name + subs + "x" + rate] = r;

@@ -54,7 +54,8 @@ export function qos0Fanout(o: FanoutOptions): (client: Client, packet: AedesPubl
   let bytes: Uint8Array | null = null;
 
   return function authorizeForward(client, packet) {
-    if (packet.qos !== 0) return packet;
+    // QoS 1/2, and a payload given as a string to aedes.publish(): Aedes' own path.
+    if (packet.qos !== 0 || typeof packet.payload === "string") return packet;
     const conn = client.conn as unknown as Writable & { destroyed: boolean };
     // Closing or closed: Aedes would drop the delivery too.
     if (!client.connected || conn.destroyed || !conn.writable) return null;
