@@ -39,7 +39,10 @@ export function formatArgs(args: unknown[]): string {
 export function uncaughtText(e: unknown): string {
   if (e && typeof e === "object" && "message" in e) {
     const name = (e as Error).name || "Error";
-    return "Uncaught " + name + ": " + String((e as Error).message);
+    let msg = String((e as Error).message);
+    // V8 says `x is not defined`, Espruino `"x" is not defined`.
+    if (name === "ReferenceError") msg = msg.replace(/^(\S+) is not defined$/, '"$1" is not defined');
+    return "Uncaught " + name + ": " + msg;
   }
   return "Uncaught " + formatValue(e, false);
 }
