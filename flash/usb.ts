@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BOARDS, buildBoard, bundleES5, MODULES, moduleFiles, root } from "../scripts/device-bundle.mjs";
+import { BOARDS, buildBoard, bundleLoader, MODULES, moduleFiles, root } from "../scripts/device-bundle.mjs";
 import { checkConfig, linkMode, parseUrl } from "../device/config";
 import { VERSION } from "../device/version";
 import { crc32 } from "../shared/crc32";
@@ -51,7 +51,7 @@ export async function loaderCode(board: string): Promise<string> {
   const out = join(root, "dist", "device", board, "boot.js");
   const srcs = ["boot.ts", "state.ts"].map((f) => statSync(join(root, "device", "ota", f)).mtimeMs);
   if (existsSync(out) && statSync(out).mtimeMs > Math.max(...srcs)) return readFileSync(out, "latin1");
-  const code = await bundleES5("device/ota/boot.ts", { PINWIRE_BOARD: board });
+  const code = await bundleLoader(board);
   mkdirSync(join(root, "dist", "device", board), { recursive: true });
   writeFileSync(out, code);
   return code;

@@ -7,6 +7,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { minify } from "terser";
+import { hoistDeclarations, prefixTopLevel } from "./hoist.mjs";
+import { assertNoScopeHazards } from "./scope-check.mjs";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const BOARDS = ["esp8266", "esp32", "linux"];
@@ -73,15 +75,25 @@ export const fromApp = {
   },
 };
 
+// Board files are top-level code, not an IIFE: a function created inside another keeps that
+// scope alive and costs about one JsVar more (measured on Espruino 2v29), and the boot loader
+// runs the script with eval at the top level. The minifier must not take names Espruino
+// defines itself that the code does not name: the pins (D0.., A0.., B/C on other chips) and E.
+const RESERVED = ["E"];
+for (let i = 0; i < 100; i++) for (const c of "ABCD") RESERVED.push(c + i);
+
 // Bundles one ES5 entry (path relative to the repo, .ts) and minifies it. Returns the code.
-// `plugins` go before the board-variant one (fromApp for the Storage modules).
-export async function bundleES5(entryTs, defines = {}, plugins = []) {
+// `plugins` go before the board-variant one (fromApp for the Storage modules). A script's
+// top-level names are globals on the board and get the "$$" prefix (hoist.mjs prefixTopLevel);
+// a `module` (a Storage module: require() gives it its own scope) keeps them short. With `iife`
+// the entry is wrapped in a function, and `tail` is code appended after it.
+export async function bundleES5(entryTs, defines = {}, plugins = [], { iife = false, tail = "", module = false } = {}) {
   compileES5();
   const entry = join(es5Dir, entryTs.replace(/\.ts$/, ".js"));
   const res = await build({
     entryPoints: [entry],
     bundle: true,
-    format: "iife",
+    format: iife ? "iife" : "esm",
     target: "es5",
     platform: "neutral",
     mainFields: ["module", "main"],
@@ -94,14 +106,31 @@ export async function bundleES5(entryTs, defines = {}, plugins = []) {
     define: Object.fromEntries(Object.entries(defines).map(([k, v]) => [k, JSON.stringify(v)])),
     logLevel: "error",
   });
-  const min = await minify(res.outputFiles[0].text, {
+  const min = await minify(res.outputFiles[0].text + tail, {
     ecma: 5,
     toplevel: true,
     compress: { passes: 3, unsafe: false, pure_getters: true },
-    mangle: { toplevel: true },
+    mangle: { toplevel: true, reserved: RESERVED },
     format: { ascii_only: true, comments: false },
   });
-  return min.code;
+  // Nothing is hoisted on Espruino: declarations go where they run first, then the scoping
+  // check proves it (it throws naming each use that could run before its declaration).
+  let code = hoistDeclarations(min.code);
+  if (!iife && !module) code = prefixTopLevel(code);
+  assertNoScopeHazards(code, entryTs);
+  return code;
+}
+
+// The boot loader (.bootcde): device/ota/boot.ts, which leaves the global pwBoot, then the script
+// it picks evaluated at the top level. Indirect eval: the minifier keeps mangling around it.
+export const LOADER = {
+  entry: "device/ota/boot.ts",
+  iife: true,
+  tail: '\ntry { (0, eval)(require("Storage").read(pwBoot.pick()) || "console.log(\\"pinwire: no script\\")"); pwBoot = 0; } catch (e) { pwBoot.failed(e); }\n',
+};
+
+export function bundleLoader(board) {
+  return bundleES5(LOADER.entry, { PINWIRE_BOARD: board }, [], LOADER);
 }
 
 // The optional parts of the application: Storage modules the app loads with require(name)
@@ -128,7 +157,7 @@ export async function buildBoard(board) {
   mkdirSync(dir, { recursive: true });
   const modules = [];
   for (const m of MODULES) {
-    const c = await bundleES5(m.entry, { PINWIRE_BOARD: board }, [fromApp]);
+    const c = await bundleES5(m.entry, { PINWIRE_BOARD: board }, [fromApp], { module: true });
     writeAtomic(join(dir, m.file), c);
     modules.push({ name: m.name, file: join(dir, m.file), bytes: Buffer.byteLength(c) });
   }

@@ -16,7 +16,7 @@ export function join(parts: Bytes[], n: number): Bytes {
   return b;
 }
 
-export function framer(head: (b: Bytes, i: number, n: number) => number, unit: (b: Bytes, i: number, e: number) => void): (chunk: Bytes) => void {
+export function framer(head: (this: void, b: Bytes, i: number, n: number) => number, unit: (this: void, b: Bytes, i: number, e: number) => void): (this: void, chunk: Bytes) => void {
   // bytes of an unfinished unit as received (views of pushed chunks), their count, and the
   // unit's size (0 while its header is incomplete: then at most a header's bytes are held)
   let held: Bytes[] = [];

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import * as acorn from "acorn";
 import * as walk from "acorn-walk";
 import { describe, expect, it } from "vitest";
-import { BOARDS, bundleES5, MODULES, root } from "../scripts/device-bundle.mjs";
+import { BOARDS, bundleLoader, MODULES, root } from "../scripts/device-bundle.mjs";
+import { scopeHazards } from "../scripts/scope-check.mjs";
 
 const MISSING_GLOBALS = ["Map", "Set", "Symbol", "WeakMap", "WeakSet", "Reflect", "Proxy"];
 const MISSING_MEMBERS: Record<string, string[]> = { Math: ["imul"], Array: ["from", "of"], ArrayBuffer: ["isView"] };
@@ -49,11 +50,17 @@ describe("device bundles are ES5 that Espruino can run", () => {
         const code = readFileSync(join(root, "dist", "device", board, file), "utf8");
         expect(code.length).toBeGreaterThan(0);
         expect(espruinoProblems(code)).toEqual([]);
+        // Nothing is hoisted on Espruino: no use may run before its declaration.
+        expect(scopeHazards(code, file)).toEqual([]);
       });
     }
     it(board + " boot loader", async () => {
-      const code = await bundleES5("device/ota/boot.ts", { PINWIRE_BOARD: board });
+      const code = await bundleLoader(board);
       expect(espruinoProblems(code)).toEqual([]);
+      expect(scopeHazards(code, "boot")).toEqual([]);
+      // The script it evaluates reuses short global names: the loader leaves only pwBoot.
+      const top = (acorn.parse(code, { ecmaVersion: 5 }) as any).body;
+      expect(top.filter((s: any) => s.type === "VariableDeclaration" || s.type === "FunctionDeclaration")).toEqual([]);
     });
   }
 

@@ -133,7 +133,7 @@ export async function loadBundle(name: BoardName): Promise<string> {
     try {
       parse(c, { ecmaVersion: 5 });
     } catch {
-      c = await bundleES5(m.entry, { PINWIRE_BOARD: name });
+      c = await bundleES5(m.entry, { PINWIRE_BOARD: name }, [], { module: true });
     }
     mods.push({ name: m.name, data: Buffer.from(c, "latin1") });
   }

@@ -1,40 +1,56 @@
 // The boot loader: the whole of `.bootcde`, so it is what runs first from flash at every boot.
 // It runs the current script file from Storage (function bodies stay in flash) and, while a
 // freshly pushed script is on trial, counts its boots and arms the health deadline:
-//  - more than `n` trial boots (crashes, resets, throws at boot) -> the previous script;
+//  - more than `n` trial boots (throws at boot, crashes, resets) -> the previous script, "boots";
 //  - not confirmed healthy (the receiver clears `t` once the broker is connected) within `h`
-//    seconds -> the previous script, and a restart.
+//    seconds -> the previous script, "health", and a restart.
+//
+// Shaped by how Espruino runs it (docs/espruino.md):
+//  - eval runs in the caller's scope, so the script is evaluated at the top level (LOADER_TAIL in
+//    scripts/device-bundle.mjs): from inside a function it would keep that function's scope
+//    alive for as long as the script runs;
+//  - the script's top-level names are globals and may reuse any short name, so this file is
+//    bundled as an IIFE that leaves one global, `pwBoot`, and the tail calls it only through
+//    that long name;
+//  - a load() made synchronously from boot code that load() started is dropped, so restarts go
+//    through a timer.
 import { BOOTS, HEALTH_S, readState, rollBack, writeState } from "./state";
 
 declare function load(file?: string): void;
 
-function boot(): void {
+// The script file to run now, after the trial bookkeeping.
+function pick(): string {
   let st = readState();
   // Without a previous script there is nothing to fall back to: no trial.
   if (st.t && st.p) {
-    if (st.t > (st.n || BOOTS) && rollBack(st, "boots")) st = readState();
+    if (st.t > (st.n || BOOTS) && rollBack(st, "boots", st.x)) st = readState();
     else {
       st.t++;
       writeState(st);
-      setTimeout(function () {
-        const now = readState();
-        if (now.t && now.c === st.c && rollBack(now, "health")) load();
-      }, (st.h || HEALTH_S) * 1000);
+      const c = st.c;
+      setTimeout(
+        function () {
+          const now = readState();
+          if (now.t && now.c === c && rollBack(now, "health", now.x)) load();
+        },
+        (st.h || HEALTH_S) * 1000,
+      );
     }
   }
-  const code = global.require("Storage").read(st.c);
-  if (code === undefined) {
-    console.log("pinwire: no script " + st.c);
-    return;
-  }
-  try {
-    // Indirect eval: the script is an IIFE and needs nothing from this scope.
-    const run = eval;
-    run(code);
-  } catch (e) {
-    console.log("pinwire: boot " + e);
-    // A trial script that throws is retried until its boot count runs out.
-    if (st.t && st.p) load();
+  return st.c;
+}
+
+// The script threw while it was evaluated. A trial script is retried (from a timer: see above)
+// until its boot count runs out; the error text goes with the rollback so the script that runs
+// next can report it.
+function failed(e: any): void {
+  const st = readState();
+  console.log("pinwire: boot " + e);
+  if (st.t && st.p) {
+    st.x = ("" + e).substr(0, 120);
+    writeState(st);
+    setTimeout(load, 10);
   }
 }
-boot();
+
+(global as any).pwBoot = { pick: pick, failed: failed };

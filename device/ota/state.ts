@@ -4,7 +4,9 @@
 //   v  version of c                             pv version of p
 //   t  0: confirmed; n > 0: on trial, boot count so far
 //   g  tag of the push that installed c         h  seconds c has to become healthy
-//   n  failed boots allowed before rollback     r  {v, e, g}: version rolled back from, why, tag
+//   n  failed boots allowed before rollback     r  {v, e, g, x}: version rolled back from, why
+//   x  the error the trial script last threw       ("boots" or "health"), tag, x
+//      at boot (text, cut short)
 export const STATE_FILE = "pw.st";
 export const SLOT_A = "pw.a";
 export const SLOT_B = "pw.b";
@@ -19,9 +21,10 @@ export function writeState(st: any): void {
   global.require("Storage").writeJSON(STATE_FILE, st);
 }
 
-// Runs the previous script from the next boot on, recording why; false when there is none.
-export function rollBack(st: any, code: string): boolean {
+// Runs the previous script from the next boot on, recording why (and the error it threw at
+// boot, if any); false when there is none.
+export function rollBack(st: any, code: string, error?: string): boolean {
   if (!st.p) return false;
-  writeState({ c: st.p, p: st.c, v: st.pv, pv: st.v, t: 0, r: { v: st.v, e: code, g: st.g } });
+  writeState({ c: st.p, p: st.c, v: st.pv, pv: st.v, t: 0, r: { v: st.v, e: code, g: st.g, x: error } });
   return true;
 }

@@ -7,12 +7,11 @@
 //     connected(transport), data(bytes) and closed(transport) for it.
 // Events are plain function fields (onmessage, onconnect, ...): no EventEmitter on Espruino.
 //
-// Written as one closure rather than a class: locals minify to one letter, properties don't,
-// and the board budget for this file is about 2.3 KB.
+// Written as one closure rather than a class: locals minify to one letter, properties don't.
 import { utf8Encode, type Bytes } from "../bytes";
 import { ProtocolError } from "../errors";
 import { CONNACK_REFUSED, E_CONNECT_TIMEOUT, E_PING_TIMEOUT, E_QUEUE_FULL } from "./client-codes";
-import { encodeAck, encodeConnect, encodeEmpty, encodePublish, encodeSubscribe, encodeUnsubscribe } from "./generator";
+import { encodePacket } from "./generator";
 import { CLIENT_DECODERS, MqttParser } from "./parser";
 import {
   CONNACK,
@@ -27,7 +26,7 @@ import {
   SUBACK,
   SUBSCRIBE,
   UNSUBSCRIBE,
-  type ConnectPacket,
+  type AckPacket,
   type Packet,
   type PublishPacket,
   type Subscription,
@@ -39,8 +38,6 @@ export interface Transport {
   close(): void;
 }
 
-// The options double as the CONNECT packet (fewer bytes on the board than copying fields):
-// the client fills in clean and keepalive defaults in place.
 export interface MqttClientOptions {
   clientId: string;
   clean?: boolean; // default true
@@ -96,16 +93,28 @@ interface Entry {
   s?: Subscription[]; // SUBSCRIBE: what was asked, to read SUBACK against
 }
 
+// Written for the board's RAM (docs/espruino.md): each function costs JsVars, so the machine
+// is a few functions with a branch per event rather than one per step, and it keeps what it
+// needs of the options (the CONNECT packet already encoded) rather than the options object.
 export function mqttClient(o: MqttClientOptions): MqttClient {
-  const cp = o as MqttClientOptions & ConnectPacket;
-  cp.type = CONNECT;
-  cp.clean = o.clean !== false;
-  if (o.keepalive == null) cp.keepalive = 60;
-  const ka = cp.keepalive * 1000;
+  const ka = (o.keepalive == null ? 60 : o.keepalive) * 1000;
+  const connectPacket = encodePacket({
+    type: CONNECT,
+    clientId: o.clientId,
+    clean: o.clean !== false,
+    keepalive: ka / 1000,
+    username: o.username,
+    password: o.password,
+    will: o.will,
+  });
+  const openTransport = o.open;
   const wait = o.timeout || 10000;
   const win = o.window || 8;
   const max = o.queue || 16;
   const rnd = o.random || Math.random;
+  const first = o.backoff || 1000;
+  const most = o.maxBackoff || 60000;
+  const maxPacket = o.maxPacket;
   let tr: Transport | null = null;
   // 0 idle or backing off, 1 open() called, 2 CONNECT sent, 3 CONNACK accepted
   let st = 0;
@@ -129,30 +138,22 @@ export function mqttClient(o: MqttClientOptions): MqttClient {
   // Subscriptions the server granted, filter -> requested QoS, to restore a lost session.
   const subs: { [filter: string]: number } = {};
 
-  function emit(name: string, a?: unknown, b?: unknown, d?: unknown): void {
-    const f = (c as any)["on" + name];
-    if (f) f(a, b, d);
-  }
-
-  function write(b: Bytes): void {
+  // Writes bytes, or an entry (stamped; with dup a retransmission, which sets DUP on a PUBLISH).
+  function send(e: Entry | Bytes, dup?: boolean): void {
+    let b = e as Bytes;
+    if (!(e instanceof Uint8Array)) {
+      b = e.b;
+      if (dup && b[0] >> 4 === PUBLISH) b[0] |= 8;
+      e.t = now;
+    }
     (tr as Transport).write(b);
     sent = now;
-  }
-
-  function send(e: Entry): void {
-    e.t = now;
-    write(e.b);
-  }
-
-  function resend(e: Entry): void {
-    if (e.b[0] >> 4 === PUBLISH) e.b[0] |= 8;
-    send(e);
   }
 
   function open(): void {
     st = 1;
     t0 = now;
-    o.open();
+    openTransport();
   }
 
   // The transport is gone or given up on: close it if still held, schedule the next attempt.
@@ -161,63 +162,58 @@ export function mqttClient(o: MqttClientOptions): MqttClient {
     tr = null;
     st = 0;
     ping = false;
-    const d = Math.min(o.maxBackoff || 60000, (o.backoff || 1000) * Math.pow(2, tries++));
+    const d = Math.min(most, first * Math.pow(2, tries++));
     due = now + d / 2 + (rnd() * d) / 2;
     if (t) t.close();
-    if (err) emit("error", err);
-    emit("close");
+    if (err && c.onerror) c.onerror(err);
+    if (c.onclose) c.onclose();
   }
 
+  // The index in fly of the entry with packet id `id`; with id 0 a new id (one no entry in
+  // flight holds: queued ids are the newest, so only those can collide after a wrap).
   function find(id: number): number {
+    if (!id) {
+      do lastId = (lastId % 65535) + 1;
+      while (find(lastId) >= 0);
+      return lastId;
+    }
     for (let i = 0; i < fly.length; i++) if (fly[i].i === id) return i;
     return -1;
   }
 
-  // Queued ids are the newest, so only ids still in flight can collide after a wrap.
-  function nextId(): number {
-    do lastId = (lastId % 65535) + 1;
-    while (find(lastId) >= 0);
-    return lastId;
-  }
-
-  // front: a resubscription, which goes ahead of the queue and past its bound.
-  function push(b: Bytes, id: number, s?: Subscription[], front?: boolean): number {
-    if (!front && q.length >= max) throw new ProtocolError(E_QUEUE_FULL);
-    const e: Entry = { b: b, i: id, t: 0, s: s };
-    if (front) q.unshift(e);
-    else q.push(e);
-    flush();
-    return id;
-  }
-
-  function subscribe(l: Subscription[], front?: boolean): number {
-    const id = nextId();
-    return push(encodeSubscribe({ type: SUBSCRIBE, id: id, subs: l }), id, l, front);
-  }
-
-  function flush(): void {
+  // Queues an encoded packet (front: a resubscription, which goes ahead of the queue and past
+  // its bound), then sends what the window allows.
+  function push(b: Bytes | null, id: number, s?: Subscription[], front?: boolean): number {
+    if (b) {
+      if (!front && q.length >= max) throw new ProtocolError(E_QUEUE_FULL);
+      const e: Entry = { b: b, i: id, t: 0, s: s };
+      if (front) q.unshift(e);
+      else q.push(e);
+    }
     while (st === 3 && q.length && (!q[0].i || fly.length < win)) {
       const e = q.shift() as Entry;
       if (e.i) fly.push(e);
       send(e);
     }
+    return id;
   }
 
-  function ack(type: number, id: number): void {
-    write(encodeAck(type, id));
+  function subscribe(l: Subscription[], front?: boolean): number {
+    const id = find(0);
+    return push(encodePacket({ type: SUBSCRIBE, id: id, subs: l }), id, l, front);
   }
 
   function handle(p: Packet): void {
-    const id = (p as { id: number }).id;
-    const k = find(id);
-    const e = fly[k];
     const ty = p.type;
+    const id = (p as { id: number }).id;
+    const k = id ? find(id) : -1;
+    const e = fly[k];
     if (p.type === CONNACK) {
       if (p.returnCode) return drop(new ProtocolError(CONNACK_REFUSED + p.returnCode));
       st = 3;
       tries = 0;
       // Unacked packets first, with their ids (MQTT-4.4.0-1), before anything new goes out.
-      for (let i = 0; i < fly.length; i++) resend(fly[i]);
+      for (let i = 0; i < fly.length; i++) send(fly[i], true);
       if (!p.sessionPresent) {
         // The server forgot us: its QoS 2 ids may be reused, and subscriptions must be redone.
         rx = {};
@@ -225,21 +221,21 @@ export function mqttClient(o: MqttClientOptions): MqttClient {
         for (const f in subs) l.push({ topic: f, qos: subs[f] });
         if (l.length) subscribe(l, true);
       }
-      flush();
-      emit("connect", p.sessionPresent);
+      push(null, 0);
+      if (c.onconnect) c.onconnect(p.sessionPresent);
     } else if (p.type === PUBLISH) {
+      if (p.qos) send(encodePacket({ type: p.qos === 2 ? PUBREC : PUBACK, id: id } as AckPacket));
       if (p.qos === 2) {
-        ack(PUBREC, id);
         if (rx[id]) return;
         rx[id] = 1;
-      } else if (p.qos) ack(PUBACK, id);
-      emit("message", p.topic, p.payload, p);
+      }
+      if (c.onmessage) c.onmessage(p.topic, p.payload, p);
     } else if (ty === PUBREL) {
       delete rx[id];
-      ack(PUBCOMP, id);
+      send(encodePacket({ type: PUBCOMP, id: id } as AckPacket));
     } else if (e) {
       if (ty === PUBREC) {
-        e.b = encodeAck(PUBREL, id);
+        e.b = encodePacket({ type: PUBREL, id: id } as AckPacket);
         return send(e);
       }
       fly.splice(k, 1);
@@ -250,9 +246,9 @@ export function mqttClient(o: MqttClientOptions): MqttClient {
           if (p.granted[i] === 0x80) delete subs[f];
           else subs[f] = l[i].qos;
         }
-        emit("suback", id, p.granted);
-      } else emit("ack", id, ty);
-      flush();
+        if (c.onsuback) c.onsuback(id, p.granted);
+      } else if (c.onack) c.onack(id, ty);
+      push(null, 0);
     }
   }
 
@@ -264,14 +260,14 @@ export function mqttClient(o: MqttClientOptions): MqttClient {
     },
     end: function () {
       want = false;
-      if (st === 3) write(encodeEmpty(DISCONNECT));
+      if (st === 3) send(encodePacket({ type: DISCONNECT }));
       if (st) drop();
     },
     publish: function (topic, payload, qos, retain) {
-      const id = qos ? nextId() : 0;
+      const id = qos ? find(0) : 0;
       return push(
         // qos and retain may be undefined: the encoder reads them as 0 / false.
-        encodePublish({
+        encodePacket({
           type: PUBLISH,
           topic: topic,
           payload: typeof payload === "string" ? utf8Encode(payload) : payload,
@@ -287,8 +283,8 @@ export function mqttClient(o: MqttClientOptions): MqttClient {
     },
     unsubscribe: function (filter) {
       delete subs[filter];
-      const id = nextId();
-      return push(encodeUnsubscribe({ type: UNSUBSCRIBE, id: id, topics: [filter] }), id);
+      const id = find(0);
+      return push(encodePacket({ type: UNSUBSCRIBE, id: id, topics: [filter] }), id);
     },
     tick: function (t) {
       now = t;
@@ -298,11 +294,11 @@ export function mqttClient(o: MqttClientOptions): MqttClient {
         drop(new ProtocolError(st < 3 ? E_CONNECT_TIMEOUT : E_PING_TIMEOUT));
       } else if (st > 2) {
         if (ka && !ping && (now - sent >= ka || now - recv >= ka)) {
-          write(encodeEmpty(PINGREQ));
+          send(encodePacket({ type: PINGREQ }));
           ping = true;
           t0 = now;
         }
-        for (let i = 0; i < fly.length; i++) if (now - fly[i].t >= wait) resend(fly[i]);
+        for (let i = 0; i < fly.length; i++) if (now - fly[i].t >= wait) send(fly[i], true);
       }
     },
     connected: function (t) {
@@ -311,8 +307,8 @@ export function mqttClient(o: MqttClientOptions): MqttClient {
       tr = t;
       st = 2;
       t0 = now;
-      parser = new MqttParser(CLIENT_DECODERS, o.maxPacket);
-      write(encodeConnect(cp));
+      parser = new MqttParser(CLIENT_DECODERS, maxPacket);
+      send(connectPacket);
     },
     data: function (b) {
       if (st < 2) return;

@@ -1,12 +1,12 @@
-// MQTT 3.1.1 packet encoders, one function per packet type so the board bundle keeps only
-// the ones its client calls. Each computes the exact size first and writes into a single
-// allocation through module state (W, O): no intermediate arrays, no per-packet closures.
+// MQTT 3.1.1 packet encoders. encodePacket() computes the exact size first and writes into a
+// single allocation through module state (W, O): no intermediate arrays, no per-packet
+// closures. The per-type encoders (encodeConnect, ...) are its names for host code and tests.
 //
-// The per-type encoders the board uses check what its user supplies (topic names and
-// filters, QoS) and what cannot be framed at all (fields over 65,535 bytes, packets over the
-// remaining-length limit); they trust the client state machine for the rest (packet ids,
+// encodePacket(), which the board's client calls, checks what its user supplies (topic names
+// and filters, QoS) and what cannot be framed at all (fields over 65,535 bytes, packets over
+// the remaining-length limit); it trusts the client state machine for the rest (packet ids,
 // flags). encode() is the host's entry: it runs check() (everything a receiver would
-// refuse), then the per-type encoder.
+// refuse), then encodePacket().
 import { alloc, put, utf8Length, utf8Write, view, writeU16BE, type Bytes } from "../bytes";
 import { fail } from "../errors";
 import {
@@ -31,27 +31,37 @@ import {
   E_CONNACK_RESERVED,
   E_DUP_QOS0,
 } from "./constants";
-import type {
-  ConnackPacket,
-  ConnectPacket,
-  Packet,
-  PublishPacket,
-  SubackPacket,
-  SubscribePacket,
-  UnsubscribePacket,
+import {
+  CONNACK,
+  CONNECT,
+  PINGREQ,
+  PUBLISH,
+  SUBACK,
+  SUBSCRIBE,
+  UNSUBSCRIBE,
+  type AckPacket,
+  type ConnackPacket,
+  type ConnectPacket,
+  type EmptyPacket,
+  type Packet,
+  type PublishPacket,
+  type SubackPacket,
+  type SubscribePacket,
+  type UnsubscribePacket,
 } from "./packet";
 
-// Each encoder's body runs twice: with W null it only measures (and validates), then
-// into one allocation of the exact size. One body per packet type keeps the board small.
+// The packet's body (everything after the fixed header) is written by one function for every
+// type, body(), run twice: with W null it only measures (and validates), then into one
+// allocation of the exact size. One body and two writers instead of a function per type and
+// field: every function costs the board RAM (docs/espruino.md), bytes in flash cost none.
 let W: Bytes | null;
 let O = 0;
 
 // Host speed: V8 gives every typed array over 64 bytes its own backing store (about 1 us
 // each), so encode() cuts packets of up to 2 KB from 16 KB slabs, as Node's Buffer pool
 // does. Packets are never written after they are returned, so sharing a slab is safe (a
-// retained packet keeps its slab alive). The per-type encoders the board calls directly
-// never pool: only encode(), which the board does not bundle, sets POOLED, so on the
-// board the minifier folds this down to alloc().
+// retained packet keeps its slab alive). Only encode(), which the board does not bundle, sets
+// POOLED, so on the board the minifier folds mem() down to alloc().
 let POOLED = false;
 let SLAB: Bytes | null = null;
 let SO = 0;
@@ -65,59 +75,44 @@ function mem(n: number): Bytes {
   return view(SLAB, SO, (SO += n));
 }
 
-function pack<T>(h: number, body: (p: T) => void, p: T): Bytes {
-  W = null;
-  O = 0;
-  body(p);
-  let rl = O;
-  if (rl > MAX_REMAINING_LENGTH) fail(E_TOO_LARGE);
-  const b = (W = mem(rl + (rl < 128 ? 2 : rl < 16384 ? 3 : rl < 2097152 ? 4 : 5)));
-  b[0] = h;
-  O = 1;
-  do {
-    const d = rl & 127;
-    rl >>= 7;
-    b[O++] = rl ? d | 128 : d;
-  } while (rl);
-  body(p);
-  W = null;
-  return b;
+// The fixed header's first byte for p: type and flags.
+function first(p: Packet): number {
+  const t = p.type;
+  if (t === PUBLISH) return 48 | (p.dup ? 8 : 0) | (p.qos << 1) | (p.retain ? 1 : 0);
+  // PUBREL, SUBSCRIBE and UNSUBSCRIBE carry flags 0010 (Table 2.2).
+  return (t << 4) | (t === 6 || t === 8 || t === 10 ? 2 : 0);
 }
 
-function w8(v: number): void {
-  if (W) W[O] = v;
-  O++;
-}
-
-function w16(v: number): void {
-  if (W) writeU16BE(W, O, v);
-  O += 2;
-}
-
-// Raw bytes (PUBLISH payload).
-function wraw(b: Bytes): void {
-  if (W) put(W, b, O);
-  O += b.length;
-}
-
-// A length-prefixed binary field (will message, password).
-function wbin(b: Bytes): void {
-  if (b.length > MAX_STRING_BYTES) fail(E_STRING_LENGTH);
-  w16(b.length);
-  wraw(b);
-}
-
-// A UTF-8 string field; when writing, the length prefix is filled in from what was written.
-function wstr(s: string): void {
+// An unsigned number in n bytes (1 or 2), big-endian.
+function wn(v: number, n: number): void {
   if (W) {
-    const a = O + 2;
-    O = utf8Write(W, a, s);
-    writeU16BE(W, a - 2, O - a);
-  } else {
-    const n = utf8Length(s);
-    if (n > MAX_STRING_BYTES) fail(E_STRING_LENGTH);
-    O += 2 + n;
+    if (n > 1) writeU16BE(W, O, v);
+    else W[O] = v;
   }
+  O += n;
+}
+
+// A string as UTF-8, or bytes; with a 16-bit length prefix unless raw (a PUBLISH payload).
+// When writing a string, the prefix is filled in from what was written.
+function wb(v: Bytes | string, raw?: boolean): void {
+  if (typeof v === "string") {
+    if (W) {
+      const a = O + 2;
+      O = utf8Write(W, a, v);
+      writeU16BE(W, a - 2, O - a);
+    } else {
+      const n = utf8Length(v);
+      if (n > MAX_STRING_BYTES) fail(E_STRING_LENGTH);
+      O += 2 + n;
+    }
+    return;
+  }
+  if (!raw) {
+    if (v.length > MAX_STRING_BYTES) fail(E_STRING_LENGTH);
+    wn(v.length, 2);
+  }
+  if (W) put(W, v, O);
+  O += v.length;
 }
 
 // A topic name, or with filter set a topic filter. Checked on the board too: a broker
@@ -137,102 +132,107 @@ function topic(t: string, filter?: boolean): void {
   }
 }
 
-function connect(p: ConnectPacket): void {
-  const w = p.will;
-  const user = p.username !== undefined;
-  const pass = p.password !== undefined;
-  wstr("MQTT");
-  w8(4);
-  w8((user ? 128 : 0) | (pass ? 64 : 0) | (w ? 4 | (w.retain ? 32 : 0) | (w.qos << 3) : 0) | (p.clean ? 2 : 0));
-  w16(p.keepalive);
-  wstr(p.clientId);
-  if (w) {
-    wstr(w.topic);
-    wbin(w.payload);
-  }
-  if (user) wstr(p.username as string);
-  if (pass) wbin(p.password as Bytes);
+function body(p: Packet): void {
+  const t = p.type;
+  if (t === CONNECT) {
+    const w = p.will;
+    const user = p.username !== undefined;
+    const pass = p.password !== undefined;
+    wb("MQTT");
+    wn(4, 1);
+    wn((user ? 128 : 0) | (pass ? 64 : 0) | (w ? 4 | (w.retain ? 32 : 0) | (w.qos << 3) : 0) | (p.clean ? 2 : 0), 1);
+    wn(p.keepalive, 2);
+    wb(p.clientId);
+    if (w) {
+      wb(w.topic);
+      wb(w.payload);
+    }
+    if (user) wb(p.username as string);
+    if (pass) wb(p.password as Bytes);
+  } else if (t === CONNACK) {
+    wn(p.sessionPresent ? 1 : 0, 1);
+    wn(p.returnCode, 1);
+  } else if (t === PUBLISH) {
+    if (!W) {
+      if (p.qos > 2) fail(E_QOS3);
+      topic(p.topic);
+    }
+    wb(p.topic);
+    if (p.qos) wn(p.id as number, 2);
+    wb(p.payload, true);
+  } else if (t === SUBSCRIBE || t === UNSUBSCRIBE) {
+    wn(p.id, 2);
+    const l = t === SUBSCRIBE ? p.subs : p.topics;
+    for (let i = 0; i < l.length; i++) {
+      const s = l[i];
+      const f = typeof s === "string" ? s : s.topic;
+      if (!W) {
+        topic(f, true);
+        if (typeof s !== "string" && s.qos > 2) fail(E_SUBSCRIBE_QOS);
+      }
+      wb(f);
+      if (typeof s !== "string") wn(s.qos, 1);
+    }
+  } else if (t === SUBACK) {
+    wn(p.id, 2);
+    for (let i = 0; i < p.granted.length; i++) wn(p.granted[i], 1);
+  } else if (t < PINGREQ) wn((p as AckPacket).id, 2); // PUBACK..PUBCOMP, UNSUBACK
+  // PINGREQ, PINGRESP, DISCONNECT: no body
+}
+
+// Any packet, encoded as given: the board's client builds only well-formed packets, so only
+// topics, QoS and field sizes are checked here; encode() checks everything a receiver would.
+export function encodePacket(p: Packet): Bytes {
+  W = null;
+  O = 0;
+  body(p);
+  let rl = O;
+  if (rl > MAX_REMAINING_LENGTH) fail(E_TOO_LARGE);
+  const b = (W = mem(rl + (rl < 128 ? 2 : rl < 16384 ? 3 : rl < 2097152 ? 4 : 5)));
+  b[0] = first(p);
+  O = 1;
+  do {
+    const d = rl & 127;
+    rl >>= 7;
+    b[O++] = rl ? d | 128 : d;
+  } while (rl);
+  body(p);
+  W = null;
+  return b;
 }
 
 export function encodeConnect(p: ConnectPacket): Bytes {
-  return pack(16, connect, p);
-}
-
-function publish(p: PublishPacket): void {
-  if (!W) {
-    if (p.qos > 2) fail(E_QOS3);
-    topic(p.topic);
-  }
-  wstr(p.topic);
-  if (p.qos) w16(p.id as number);
-  wraw(p.payload);
+  return encodePacket(p);
 }
 
 export function encodePublish(p: PublishPacket): Bytes {
-  return pack(48 | (p.dup ? 8 : 0) | (p.qos << 1) | (p.retain ? 1 : 0), publish, p);
+  return encodePacket(p);
 }
 
 // PUBACK, PUBREC, PUBREL (flags 0010), PUBCOMP, UNSUBACK.
 export function encodeAck(type: number, id: number): Bytes {
-  return pack((type << 4) | (type === 6 ? 2 : 0), w16, id);
+  return encodePacket({ type: type, id: id } as AckPacket);
 }
-
-function none(): void {}
 
 // PINGREQ, PINGRESP, DISCONNECT.
 export function encodeEmpty(type: number): Bytes {
-  return pack(type << 4, none, 0);
-}
-
-function subscribe(p: SubscribePacket): void {
-  const s = p.subs;
-  w16(p.id);
-  for (let i = 0; i < s.length; i++) {
-    if (!W) {
-      topic(s[i].topic, true);
-      if (s[i].qos > 2) fail(E_SUBSCRIBE_QOS);
-    }
-    wstr(s[i].topic);
-    w8(s[i].qos);
-  }
+  return encodePacket({ type: type } as EmptyPacket);
 }
 
 export function encodeSubscribe(p: SubscribePacket): Bytes {
-  return pack(0x82, subscribe, p);
-}
-
-function unsubscribe(p: UnsubscribePacket): void {
-  w16(p.id);
-  for (let i = 0; i < p.topics.length; i++) {
-    if (!W) topic(p.topics[i], true);
-    wstr(p.topics[i]);
-  }
+  return encodePacket(p);
 }
 
 export function encodeUnsubscribe(p: UnsubscribePacket): Bytes {
-  return pack(0xa2, unsubscribe, p);
-}
-
-// --- server -> client packets the board never sends
-
-function connack(p: ConnackPacket): void {
-  w8(p.sessionPresent ? 1 : 0);
-  w8(p.returnCode);
+  return encodePacket(p);
 }
 
 export function encodeConnack(p: ConnackPacket): Bytes {
-  return pack(0x20, connack, p);
-}
-
-function suback(p: SubackPacket): void {
-  w16(p.id);
-  for (let i = 0; i < p.granted.length; i++) {
-    w8(p.granted[i]);
-  }
+  return encodePacket(p);
 }
 
 export function encodeSuback(p: SubackPacket): Bytes {
-  return pack(0x90, suback, p);
+  return encodePacket(p);
 }
 
 // --- host-side checks: the rest of what the spec forbids a sender to put on the wire.
@@ -301,31 +301,8 @@ export function encode(p: Packet): Bytes {
   check(p);
   POOLED = true;
   try {
-    return encodeType(p);
+    return encodePacket(p);
   } finally {
     POOLED = false;
-  }
-}
-
-function encodeType(p: Packet): Bytes {
-  switch (p.type) {
-    case 1:
-      return encodeConnect(p);
-    case 2:
-      return encodeConnack(p);
-    case 3:
-      return encodePublish(p);
-    case 8:
-      return encodeSubscribe(p);
-    case 9:
-      return encodeSuback(p);
-    case 10:
-      return encodeUnsubscribe(p);
-    case 12:
-    case 13:
-    case 14:
-      return encodeEmpty(p.type);
-    default:
-      return encodeAck(p.type, p.id);
   }
 }

@@ -68,10 +68,12 @@ import type {
   UnsubscribePacket,
 } from "./packet";
 
-// Decodes the packet whose first byte is h from B[P..E) (the bytes after the fixed header).
-export type Decoder = (h: number) => Packet;
-// Indexed by control packet type (1..14); 0 means "never received here".
-export type Decoders = Array<Decoder | 0>;
+// Which packet types a parser accepts (bit t set: type t) and the function that decodes one
+// whose first byte is h from B[P..E) (the bytes after the fixed header).
+export interface Decoders {
+  t: number;
+  d: (this: void, h: number) => Packet;
+}
 
 let B: Bytes;
 let P = 0;
@@ -79,16 +81,12 @@ let E = 0;
 // Length of the fixed header head() parsed last.
 let H = 0;
 
-function u16(): number {
+// A 16-bit field; with id set a packet identifier, which may not be 0.
+function u16(id?: boolean): number {
   if (P + 2 > E) fail(E_LENGTH);
   const v = readU16BE(B, P);
   P += 2;
-  return v;
-}
-
-function packetId(): number {
-  const v = u16();
-  if (!v) fail(E_PACKET_ID);
+  if (id && !v) fail(E_PACKET_ID);
   return v;
 }
 
@@ -112,61 +110,49 @@ function str(name?: boolean): string {
   return r;
 }
 
+// --- what a client receives: CONNACK, PUBLISH, PUBACK..PUBCOMP, SUBACK, UNSUBACK, PINGRESP.
+// One function with a branch per type: every function costs the board RAM.
+function toClient(h: number): Packet {
+  const t = h >> 4;
+  if (t === 3) {
+    const qos = (h >> 1) & 3; // 3 was refused by head()
+    if (!qos && h & 8) fail(E_DUP_QOS0);
+    const topic = str(true);
+    const id = qos ? u16(true) : undefined;
+    return { type: 3, topic: topic, payload: view(B, P, E), qos: qos, retain: (h & 1) === 1, dup: (h & 8) === 8, id: id };
+  }
+  if (t === 9) {
+    const id = u16();
+    if (P >= E) fail(E_LENGTH);
+    const granted: number[] = [];
+    while (P < E) {
+      const c = B[P++];
+      if (c > 2 && c !== 128) fail(E_SUBACK_CODE);
+      granted.push(c);
+    }
+    return { type: 9, id: id, granted: granted };
+  }
+  // The rest have fixed sizes: PINGREQ/PINGRESP/DISCONNECT none, CONNACK and the acks two.
+  if (E - P !== (t > 11 ? 0 : 2)) fail(E_LENGTH);
+  if (t > 11) return { type: t } as EmptyPacket;
+  if (t === 2) {
+    const f = B[P];
+    const rc = B[P + 1];
+    if (f > 1 || rc > 5) fail(E_CONNACK_RESERVED);
+    if (f && rc) fail(E_SESSION_PRESENT);
+    return { type: 2, sessionPresent: f === 1, returnCode: rc };
+  }
+  return { type: t, id: readU16BE(B, P) } as AckPacket; // PUBACK, PUBREC, PUBREL, PUBCOMP, UNSUBACK
+}
+
+// --- what only a server receives: CONNECT, SUBSCRIBE, UNSUBSCRIBE (the rest as above)
+
 // A length-prefixed binary field (will message, password): a view, not a copy.
 function bin(): Bytes {
   const n = u16();
   if (P + n > E) fail(E_LENGTH);
   return view(B, P, (P += n));
 }
-
-function end(): void {
-  if (P !== E) fail(E_LENGTH);
-}
-
-// --- what a client receives
-
-function connack(): ConnackPacket {
-  if (E - P !== 2) fail(E_LENGTH);
-  const f = B[P];
-  const rc = B[P + 1];
-  if (f > 1 || rc > 5) fail(E_CONNACK_RESERVED);
-  if (f && rc) fail(E_SESSION_PRESENT);
-  return { type: 2, sessionPresent: f === 1, returnCode: rc };
-}
-
-function publish(h: number): PublishPacket {
-  const qos = (h >> 1) & 3; // 3 was refused by head()
-  if (!qos && h & 8) fail(E_DUP_QOS0);
-  const topic = str(true);
-  const id = qos ? packetId() : undefined;
-  return { type: 3, topic, payload: view(B, P, E), qos, retain: (h & 1) === 1, dup: (h & 8) === 8, id };
-}
-
-// PUBACK, PUBREC, PUBREL, PUBCOMP, UNSUBACK
-function ack(h: number): AckPacket {
-  if (E - P !== 2) fail(E_LENGTH);
-  return { type: (h >> 4) as AckPacket["type"], id: readU16BE(B, P) };
-}
-
-function suback(): SubackPacket {
-  const id = u16();
-  if (P >= E) fail(E_LENGTH);
-  const granted: number[] = [];
-  while (P < E) {
-    const c = B[P++];
-    if (c > 2 && c !== 128) fail(E_SUBACK_CODE);
-    granted.push(c);
-  }
-  return { type: 9, id, granted };
-}
-
-// PINGREQ, PINGRESP, DISCONNECT
-function empty(h: number): EmptyPacket {
-  end();
-  return { type: (h >> 4) as EmptyPacket["type"] };
-}
-
-// --- what only a server receives
 
 // A topic filter: '#' only as the whole last level, '+' only as a whole level.
 function filter(): string {
@@ -223,7 +209,7 @@ function connect(): ConnectPacket {
 }
 
 function subscribe(): SubscribePacket {
-  const id = packetId();
+  const id = u16(true);
   if (P >= E) fail(E_SUBSCRIBE_EMPTY);
   const subs: Subscription[] = [];
   while (P < E) {
@@ -237,41 +223,38 @@ function subscribe(): SubscribePacket {
 }
 
 function unsubscribe(): UnsubscribePacket {
-  const id = packetId();
+  const id = u16(true);
   if (P >= E) fail(E_UNSUBSCRIBE_EMPTY);
   const topics: string[] = [];
   while (P < E) topics.push(filter());
   return { type: 10, id, topics };
 }
 
-// A client receives CONNACK, PUBLISH, PUBACK..PUBCOMP, SUBACK, UNSUBACK, PINGRESP.
-export const CLIENT_DECODERS: Decoders = [0, 0, connack, publish, ack, ack, ack, ack, 0, suback, 0, ack, 0, empty];
+function any(h: number): Packet {
+  const t = h >> 4;
+  if (t === 1) return connect();
+  if (t === 8) return subscribe();
+  if (t === 10) return unsubscribe();
+  return toClient(h);
+}
 
-// Every packet type: what a server (or a test) needs.
-export const ALL_DECODERS: Decoders = [
-  0,
-  connect,
-  connack,
-  publish,
-  ack,
-  ack,
-  ack,
-  ack,
-  subscribe,
-  suback,
-  unsubscribe,
-  ack,
-  empty,
-  empty,
-  empty,
-];
+// A client receives CONNACK, PUBLISH, PUBACK..PUBCOMP, SUBACK, UNSUBACK, PINGRESP (types 2-7,
+// 9, 11, 13).
+export const CLIENT_DECODERS: Decoders = { t: 0x2afc, d: toClient };
+
+// Every packet type (1-14): what a server (or a test) needs.
+export const ALL_DECODERS: Decoders = { t: 0x7ffe, d: any };
+
+// The parser push() is feeding now: head() and unit() read its table and limit from here, so
+// each parser needs no closures of its own beyond its stream state.
+let CUR: MqttParser;
 
 // Checks the fixed header at b[i] and returns the whole packet's size, or 0 when b[i..n)
 // ends inside the header. Type, flags and size are refused before the body arrives.
-function head(d: Decoders, max: number, b: Bytes, i: number, n: number): number {
+function head(b: Bytes, i: number, n: number): number {
   const h = b[i];
   const t = h >> 4;
-  if (!d[t]) fail(E_TYPE);
+  if (!((CUR.d.t >> t) & 1)) fail(E_TYPE);
   // Table 2.2: PUBREL, SUBSCRIBE and UNSUBSCRIBE (bits 6, 8, 10 of 0x540) carry flags 0010.
   if (t === 3) {
     if ((h & 6) === 6) fail(E_QOS3);
@@ -288,37 +271,36 @@ function head(d: Decoders, max: number, b: Bytes, i: number, n: number): number 
     m *= 128;
   } while (c & 128);
   H = k - i;
-  if (max && H + v > max) fail(E_TOO_LARGE);
+  if (CUR.m && H + v > CUR.m) fail(E_TOO_LARGE);
   return H + v;
 }
 
+function unit(b: Bytes, i: number, e: number): void {
+  B = b;
+  P = i + H;
+  E = e;
+  CUR.o.push(CUR.d.d(b[i]));
+}
+
 export class MqttParser {
-  // Feeds a chunk; returns the packets it completed (possibly none).
-  push: (chunk: Bytes) => Packet[];
+  d: Decoders;
+  m: number;
+  o: Packet[] = [];
+  private f: (this: void, chunk: Bytes) => void;
 
   // maxPacketSize: largest whole packet (fixed header included) accepted; 0 or absent =
   // only the protocol's own limit.
   constructor(decoders: Decoders, maxPacketSize?: number) {
-    // The state lives in closures (one per parser, none per packet): local names minify,
-    // property names would not.
-    const max = maxPacketSize || 0;
-    let out: Packet[];
-    const feed = framer(
-      function (b, i, n) {
-        return head(decoders, max, b, i, n);
-      },
-      function (b, i, e) {
-        const h = b[i];
-        B = b;
-        P = i + H;
-        E = e;
-        out.push((decoders[h >> 4] as Decoder)(h));
-      },
-    );
-    this.push = function (chunk: Bytes): Packet[] {
-      out = [];
-      feed(chunk);
-      return out;
-    };
+    this.d = decoders;
+    this.m = maxPacketSize || 0;
+    this.f = framer(head, unit);
+  }
+
+  // Feeds a chunk; returns the packets it completed (possibly none).
+  push(chunk: Bytes): Packet[] {
+    CUR = this;
+    this.o = [];
+    this.f(chunk);
+    return this.o;
   }
 }

@@ -1,0 +1,2 @@
+export function hoistDeclarations(code: string): string;
+export function prefixTopLevel(code: string): string;
