@@ -43,6 +43,7 @@ const OUTPUT_CAP = 1 << 20;
 // The board thread's heap: far more than any board has, little enough that runaway board
 // code ends its own thread rather than the host.
 const THREAD_HEAP_MB = 192;
+const STOP_GRACE_MS = 1000;
 
 type Waiter = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 
@@ -60,6 +61,8 @@ export class VirtualBoard extends EventEmitter {
   private port?: number;
   private monitor?: WatchdogMonitor;
   private resetReason = "power on";
+  // The timeout of the watchdog the board runs (the chip's own, or E.enableWatchdog's), if any.
+  watchdogMs?: number;
   private stopped = false;
   private resetting?: Promise<void>;
 
@@ -105,6 +108,7 @@ export class VirtualBoard extends EventEmitter {
     const w = this.worker;
     if (!w) return;
     this.worker = undefined;
+    this.watchdogMs = undefined;
     this.monitor?.stop();
     this.net.destroyAll();
     this.pins.powerOff();
@@ -117,6 +121,7 @@ export class VirtualBoard extends EventEmitter {
     const w = this.worker;
     if (!w) return;
     this.worker = undefined;
+    this.watchdogMs = undefined;
     this.monitor?.stop();
     this.net.destroyAll();
     this.pins.powerOff();
@@ -184,6 +189,7 @@ export class VirtualBoard extends EventEmitter {
       case "socksReset":
         return this.net.destroyAll();
       case "watchdog":
+        this.watchdogMs = m.timeoutMs;
         this.monitor?.armed();
         return;
     }
@@ -233,10 +239,16 @@ export class VirtualBoard extends EventEmitter {
     return this.reboot();
   }
 
+  // Power off. The firmware is asked to shut down (E.on("kill"), sockets closed), but a board
+  // stuck in a loop is switched off all the same.
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.resetting) await this.resetting;
-    if (this.worker) await this.ask({ op: "stop", id: 0 }).catch(() => undefined);
+    if (this.worker) {
+      let t: NodeJS.Timeout | undefined;
+      await Promise.race([this.ask({ op: "stop", id: 0 }).catch(() => undefined), new Promise((r) => (t = setTimeout(r, STOP_GRACE_MS)))]);
+      clearTimeout(t);
+    }
     await this.end();
     if (this.server) await this.server.close();
     this.server = undefined;

@@ -218,7 +218,6 @@ export class BoardCore {
   // as if it were .bootcde, or (load(file)) that file. False if a top-level error stopped one.
   private powerOn(script?: string, file?: string): boolean {
     const fw = this.fresh();
-    this.init.resetReason = "power on";
     if (this.profile.modules.includes("Wifi")) {
       this.wifi.powerOn();
       if (this.wifi.up) fw.wifiUp();

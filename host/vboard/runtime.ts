@@ -126,7 +126,9 @@ export class Firmware {
   dead = false;
 
   constructor(private hw: Hardware) {
-    this.context = vm.createContext({}, { name: "vboard-" + hw.profile.name, codeGeneration: { strings: true, wasm: false } });
+    // The sandbox object backs the board's global object: a plain {} would give every global
+    // lookup of Object.prototype's names (`this.constructor`, `toString`) the host's Object.
+    this.context = vm.createContext(Object.create(null), { name: "vboard-" + hw.profile.name, codeGeneration: { strings: true, wasm: false } });
     prelude ??= readFileSync(join(hw.srcDir, "prelude.js"), "utf8");
     const init = vm.runInContext(prelude, this.context, { filename: "vboard-prelude.js" });
     this.h = init(this.bridge());

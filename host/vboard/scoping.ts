@@ -422,6 +422,13 @@ class Compiler {
     return this.src.slice(a, b);
   }
 
+  // A node emitted where its own text no longer stands between the same neighbours: a comma
+  // expression keeps the parentheses its source had around it.
+  private value(n: Any, scope: Scope, parent: Any | null): string {
+    const t = this.emit(n, scope, parent);
+    return n.type === "SequenceExpression" ? "(" + t + ")" : t;
+  }
+
   // The node's source with its children emitted.
   private generic(n: Any, scope: Scope, skip?: Set<Any>): string {
     let out = "";
@@ -490,7 +497,7 @@ class Compiler {
     if (!(t.kind === "program" || t.materialized)) return null;
     if (n.declarations.some((d: Any) => d.id.type !== "Identifier")) return null;
     return n.declarations
-      .map((d: Any) => this.define(t, d.id.name, d.init ? this.emit(d.init, scope, d) : null, !d.init || this.mentions(d.init, d.id.name) || t.kind === "program"))
+      .map((d: Any) => this.define(t, d.id.name, d.init ? this.value(d.init, scope, d) : null, !d.init || this.mentions(d.init, d.id.name) || t.kind === "program"))
       .join(",");
   }
 
@@ -614,7 +621,7 @@ class Compiler {
           } else inner = this.generic(n, own);
         } else if (left.type === "Identifier") {
           const kw = n.type === "ForInStatement" ? " in " : " of ";
-          inner = `for(${this.lhs(left, own)}${kw}${this.emit(n.right, own, n)})${this.emit(n.body, own, n)}`;
+          inner = `for(${this.lhs(left, own)}${kw}${this.value(n.right, own, n)})${this.emit(n.body, own, n)}`;
         } else inner = this.generic(n, own);
         return own !== scope && own.materialized ? "{" + this.blockHead(own, scope) + inner + "}" : inner;
       }
@@ -651,7 +658,7 @@ class Compiler {
         if (n.computed) break;
         return n.value ? this.text(n.start, n.value.start) + this.emit(n.value, scope, n) + this.text(n.value.end, n.end) : this.text(n.start, n.end);
       case "AssignmentExpression":
-        if (n.left.type === "Identifier") return this.assign(n.left, n.operator, this.emit(n.right, scope, n), scope);
+        if (n.left.type === "Identifier") return this.assign(n.left, n.operator, this.value(n.right, scope, n), scope);
         break;
       case "UpdateExpression":
         if (n.argument.type === "Identifier") {
@@ -704,7 +711,7 @@ class Compiler {
   }
 
   private call(n: Any, scope: Scope): string {
-    const args = n.arguments.map((a: Any) => this.emit(a, scope, n)).join(",");
+    const args = n.arguments.map((a: Any) => this.value(a, scope, n)).join(",");
     if (this.isEvalCallee(n.callee, scope)) {
       const chain: string[] = [];
       for (let s: Scope | null = scope; s; s = s.parent) if (s.materialized) chain.push(s.v8);
