@@ -195,6 +195,22 @@ describe("load, save, reboot from board code", () => {
     expect(out.indexOf("still here")).toBeLessThan(out.indexOf("next"));
     expect(out.indexOf("next")).toBeLessThan(out.indexOf("bootcde"));
   });
+
+  it("a load() made synchronously by boot code that load() started is dropped; from a timer it runs", async () => {
+    // Power-on runs .bootcde, whose load() restarts once; that boot's own load() is dropped (as
+    // Espruino clears the load flag after carrying it out). A timer's load() is not.
+    const count = 'var S = require("Storage"); var n = (S.readJSON("n", 1) || 0) + 1; S.writeJSON("n", n); print("boot " + n);';
+    const b = board();
+    b.flash(count + 'if (n < 4) load(); setTimeout(function () { print("settled " + n); }, 20);');
+    await b.boot();
+    await b.waitForOutput("settled 2");
+    expect(b.storage.read("n")?.toString()).toBe("2");
+    b.storage.erase("n");
+    b.flash(count + "if (n < 4) setTimeout(load, 10);");
+    const mark = b.consoleOutput.length;
+    await b.reboot();
+    await b.waitForOutput("boot 4", mark);
+  });
 });
 
 describe("net", () => {

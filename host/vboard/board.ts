@@ -79,7 +79,7 @@ export class VirtualBoard extends EventEmitter {
   // ---- the board thread
   private start(): Worker {
     if (this.worker) return this.worker;
-    const watchdog = new SharedArrayBuffer(8);
+    const watchdog = new SharedArrayBuffer(12);
     const epoch = Date.now();
     const init: WorkerInit = {
       board: this.profile.name,
@@ -104,9 +104,10 @@ export class VirtualBoard extends EventEmitter {
     return w;
   }
 
-  private died(why: string): void {
+  // The board thread is gone (or going): the chip is off, what waited on it fails.
+  private detach(why: string): Worker | undefined {
     const w = this.worker;
-    if (!w) return;
+    if (!w) return undefined;
     this.worker = undefined;
     this.watchdogMs = undefined;
     this.monitor?.stop();
@@ -114,20 +115,15 @@ export class VirtualBoard extends EventEmitter {
     this.pins.powerOff();
     for (const [, x] of this.waiters) x.reject(new Error("virtual board: " + why));
     this.waiters.clear();
-    if (!this.stopped) this.output("\r\nvboard: " + why + "\r\n");
+    return w;
+  }
+
+  private died(why: string): void {
+    if (this.detach(why) && !this.stopped) this.output("\r\nvboard: " + why + "\r\n");
   }
 
   private async end(): Promise<void> {
-    const w = this.worker;
-    if (!w) return;
-    this.worker = undefined;
-    this.watchdogMs = undefined;
-    this.monitor?.stop();
-    this.net.destroyAll();
-    this.pins.powerOff();
-    for (const [, x] of this.waiters) x.reject(new Error("virtual board: reset"));
-    this.waiters.clear();
-    await w.terminate();
+    await this.detach("reset")?.terminate();
   }
 
   private send(m: ToBoard): void {
@@ -186,8 +182,6 @@ export class VirtualBoard extends EventEmitter {
         else if (m.op === "end") this.net.end(m.id);
         else this.net.destroy(m.id);
         return;
-      case "socksReset":
-        return this.net.destroyAll();
       case "watchdog":
         this.watchdogMs = m.timeoutMs;
         this.monitor?.armed();

@@ -6,7 +6,7 @@ import { NetClient } from "./netclient";
 import { PinBank } from "./pins";
 import { PROFILES, type BoardProfile } from "./profile";
 import type { BoardState, FromBoard, ToBoard, WorkerInit } from "./protocol";
-import { WD_KICK, WD_TIMEOUT } from "./protocol";
+import { WD_KICK, WD_TIMEOUT, WD_WAITING } from "./protocol";
 import { Repl } from "./repl";
 import { Firmware, type Action, type Hardware } from "./runtime";
 import { DiskStorage } from "./storage";
@@ -69,6 +69,7 @@ export class BoardCore {
     this.epoch = init.epoch;
     this.net = new NetClient(post, init.connectTimeoutMs, (blocked) => {
       // Waiting for the host to connect a socket is the simulation's time, not the chip's.
+      Atomics.store(this.wd, WD_WAITING, blocked ? 1 : 0);
       if (!blocked) this.kickNow();
     });
     this.wifi = new WifiSim(init.wifi);

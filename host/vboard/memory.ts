@@ -61,8 +61,6 @@ export const COSTS = {
   builtinObject: 1, // a built-in object or class made in the root when first named, besides its name
   classUse: 8, // a built-in class made in the root with its prototype by `new` or a method call
   viewClass: 9, // the typed arrays' own methods (set, subarray), first called
-  prototype: 3, // X.prototype of a built-in class, made when first read
-  proto: "__proto__",
   stackTrace: 240, // characters of the stack trace text an Error keeps (measured: ~38 vars with its message)
 };
 
@@ -84,7 +82,7 @@ const INDEX = /^(?:0|[1-9]\d{0,8})$/;
 export class Walker {
   n = 0;
   private seen = new Set<object>();
-  private protos = new Map<object, Function>(); // F.prototype -> F, for functions seen
+  private protos = new Set<object>(); // F.prototype of the functions seen
   private usedProtos = new Set<object>();
 
   constructor(
@@ -184,7 +182,7 @@ export class Walker {
     if (tag === "[object Error]") n += this.slot("message", (o as Error).message) + this.nameCost("sTrace") + this.dataCost(COSTS.stackTrace);
     const proto = Object.getPrototypeOf(o);
     if (proto && proto !== this.realm.objectProto && !(tag === "[object Error]")) {
-      n += this.nameCost(COSTS.proto);
+      n += this.nameCost("__proto__");
       if (!this.realm.builtin(proto) && !this.seen.has(proto)) {
         this.usedProtos.add(proto);
         n += this.object(proto);
@@ -215,7 +213,7 @@ export class Walker {
       if (meta.name) n += 1 + this.strCost(meta.name);
     } else n += f.length + 2; // a method or class member: its parameters, code name and code
     const p = Object.getOwnPropertyDescriptor(f, "prototype");
-    if (p && p.value && typeof p.value === "object") this.protos.set(p.value, f);
+    if (p && p.value && typeof p.value === "object") this.protos.add(p.value);
     return n + this.own(f);
   }
 
@@ -234,11 +232,10 @@ export class Walker {
 
   // Prototypes count where Espruino would have made them: read for instances or given fields.
   finish(): number {
-    for (const [proto, f] of this.protos) {
+    for (const proto of this.protos) {
       if (!this.usedProtos.has(proto) && Object.keys(proto).length === 0) continue;
       this.n += this.nameCost("prototype");
       if (!this.seen.has(proto)) this.n += this.object(proto);
-      void f;
     }
     return this.n;
   }

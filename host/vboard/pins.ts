@@ -153,24 +153,8 @@ export class PinBank {
     this.changed(name, before);
   }
 
-  isDriven(name: string): boolean {
-    return this.st(name).drive !== undefined;
-  }
-
   setAnalog(name: string, v: number): void {
     this.st(name).analog = Math.min(1, Math.max(0, v));
-  }
-
-  pwm(name: string): { duty: number; freq: number } | undefined {
-    return this.st(name).pwm;
-  }
-
-  lastPulse(name: string): { value: Level; ms: number } | undefined {
-    return this.st(name).pulse;
-  }
-
-  output(name: string): Level | undefined {
-    return this.st(name).out;
   }
 
   // --- watches

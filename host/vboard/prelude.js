@@ -350,10 +350,6 @@
     Promise: Promise,
     wifi: Wifi,
     E: E,
-    snapshot: function () { return Object.getOwnPropertyNames(G); },
-    // Runs code typed or loaded at the top level (the script's own text, rewritten).
-    run: function (js) { return realEval(js); },
-    module: evalModule,
     // for the memory model
     fnInfo: function (f) { return fns.get(f); },
     builtin: function (o) { return firmware.has(o); },

@@ -10,10 +10,9 @@ export interface WorkerInit {
   pool?: BoardName; // another build's JsVar pool
   storageDir: string;
   wifi?: WifiOptions;
-  pins?: Record<string, string>;
   syntaxGate: boolean;
   connectTimeoutMs: number;
-  watchdog: SharedArrayBuffer; // Int32Array [last kick (ms since epoch), armed timeout ms (0: none)]
+  watchdog: SharedArrayBuffer; // Int32Array [last kick (ms since epoch), armed timeout ms (0: none), waiting on the host (1)]
   epoch: number; // Date.now() the kicks count from
   resetReason: string; // why this power-on happened ("power on", "soft wdt", ...)
 }
@@ -73,9 +72,9 @@ export type FromBoard =
   | { ev: "storage"; name: string; offset?: number; size?: number }
   | { ev: "connect"; id: number; req: ConnectRequest; flag: SharedArrayBuffer }
   | { ev: "sock"; id: number; op: "write" | "end" | "destroy"; data?: string }
-  | { ev: "socksReset" }
   | { ev: "watchdog"; timeoutMs: number };
 
 // Watchdog buffer slots.
 export const WD_KICK = 0;
 export const WD_TIMEOUT = 1;
+export const WD_WAITING = 2;

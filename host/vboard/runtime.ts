@@ -50,8 +50,6 @@ interface Helpers {
   Promise: PromiseConstructor;
   wifi: any;
   E: any;
-  snapshot(): string[];
-  module(code: string): unknown;
   fnInfo(f: Function): [number, object | null] | undefined;
   builtin(o: object): boolean;
   builtinKeys(o: object): Record<string, true> | undefined;

@@ -74,7 +74,8 @@ class Scope {
     if (!d) this.decls.set(name, (d = { dom: [] }));
     if (at !== null) d.dom.push(at);
   }
-  // Dynamic: a scope object whose names are not all known here (eval's caller chain).
+  // A scope object of eval's caller (or a module's): its names come from the object as it is, so
+  // whether one is declared yet is asked of the object (own property, not $$U).
   get dynamic(): boolean {
     return this.kind === "chain";
   }
@@ -300,7 +301,7 @@ class Compiler {
 
   private isSafe(name: string, pos: number, from: Scope, target: Scope): boolean {
     if (target.kind === "program") return true; // V8's global lookup is Espruino's
-    if (target.dynamic) return false;
+    // (a caller's scope seen by eval code has no positions: every reference checks)
     const p = this.point(pos, from, target);
     for (const d of target.decls.get(name)!.dom) if (p >= d) return true;
     return false;
@@ -463,7 +464,7 @@ class Compiler {
     const t = this.resolve(id.name, scope);
     let expr = this.read(id.name, id.start, scope, t, op);
     const dyn: Scope[] = [];
-    for (let s: Scope | null = scope; s && s !== t; s = s.parent) if (s.materialized && (s.evalSite || s.dynamic)) dyn.push(s);
+    for (let s: Scope | null = scope; s && s !== t; s = s.parent) if (s.materialized && s.evalSite) dyn.push(s);
     for (let i = dyn.length - 1; i >= 0; i--) expr = `($$vb.h(${dyn[i].v8},${JSON.stringify(id.name)})?${op(dyn[i].v8 + prop(id.name))}:${expr})`;
     return expr;
   }

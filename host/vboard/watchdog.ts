@@ -3,7 +3,7 @@
 // side, on the host's thread, notices when the kicks stop for longer than the timeout and
 // resets the chip: a script stuck in `while(true){}` cannot stop it, as it cannot stop a
 // hardware watchdog.
-import { WD_KICK, WD_TIMEOUT } from "./protocol";
+import { WD_KICK, WD_TIMEOUT, WD_WAITING } from "./protocol";
 
 export class WatchdogMonitor {
   private wd: Int32Array;
@@ -29,7 +29,7 @@ export class WatchdogMonitor {
   private check(): void {
     const timeout = Atomics.load(this.wd, WD_TIMEOUT);
     const idle = Date.now() - this.epoch - Atomics.load(this.wd, WD_KICK);
-    if (!timeout || idle <= timeout) return;
+    if (!timeout || idle <= timeout || Atomics.load(this.wd, WD_WAITING)) return;
     this.stop();
     this.fire();
   }

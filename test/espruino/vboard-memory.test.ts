@@ -8,11 +8,11 @@ import { readFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { flashFiles } from "../../flash/usb";
 import { VirtualBoard } from "../../host/vboard";
 import { root } from "../../scripts/device-bundle.mjs";
-import { startAedes, type TestBroker, Watcher } from "../device-harness";
+import { type TestBroker, useAedes, type Watcher } from "../device-harness";
 import { APPROXIMATE, CASES, COPIES, RUNNER } from "./jsvar-cases";
 import { Espruino, type Pool } from "./interpreter";
 
@@ -72,13 +72,9 @@ describe("JsVars per construct: virtual board vs Espruino 2v29", () => {
 describe("free JsVars after boot + connect: virtual board vs Espruino 2v29", () => {
   let broker: TestBroker;
   let w: Watcher;
-  beforeAll(async () => {
-    broker = await startAedes();
-    w = await Watcher.connect("mqtt://127.0.0.1:" + broker.port);
-  });
-  afterAll(async () => {
-    await w?.close();
-    await broker?.close();
+  useAedes((b, watcher) => {
+    broker = b;
+    w = watcher;
   });
 
   // Online and its retained snapshot sent (the last thing connecting makes the board send).
