@@ -260,12 +260,14 @@ export class Firmware {
       const v = g[name];
       if (name === "ArrayBufferView") w.add(COSTS.viewClass);
       else if (typeof v === "function" && this.h.builtin(v) && !PRESENT_AT_BOOT.has(name)) w.add(COSTS.classUse);
+      if (detail) part("class " + name);
     }
     for (const name of this.named) {
       if (PRESENT_AT_BOOT.has(name) || this.classes.has(name) || !Object.prototype.hasOwnProperty.call(g, name)) continue;
       const v = g[name];
       const builtin = v !== null && (typeof v === "object" || typeof v === "function") && this.h.builtin(v as object) && !this.h.isPin(v as object);
       if (builtin && (typeof v === "object" || /^[A-Z]/.test(name))) w.add(w.nameCost(name) + COSTS.builtinObject);
+      if (detail) part("named " + name);
     }
     part("built-ins named");
     w.add(w.value(this.h.E));
