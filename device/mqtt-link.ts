@@ -4,7 +4,7 @@
 // {"code":...}. On state, each change goes out at once as its 8-byte message (QoS 1), and the
 // retained message is kept a snapshot of every known report (changed one last), refreshed at
 // most once a tick, so a late subscriber (the bridge after a restart) rebuilds the whole state.
-import { utf8Encode } from "../shared/bytes";
+import { type Bytes, utf8Encode } from "../shared/bytes";
 import { encodeMessage } from "../shared/messages";
 import { mqttClient, type MqttClient } from "../shared/mqtt/client";
 import { appCommand, appSnapshot } from "./app";
@@ -32,8 +32,12 @@ function down(): void {
   m.closed();
 }
 
+function data(b: Bytes): void {
+  m.data(b);
+}
+
 function open(): void {
-  if (!pipeOpen(url, url.path, url.ws ? "mqtt" : null, up, m.data, down)) m.closed();
+  if (!pipeOpen(url, url.path, url.ws ? "mqtt" : null, up, data, down)) m.closed();
 }
 
 function pub(topic: string, payload: any, qos: number, retain: boolean): boolean {

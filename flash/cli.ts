@@ -5,6 +5,7 @@
 // Failures the user can fix are FlashError: one line on stderr, exit 1.
 import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
+import { constants as osConstants } from "node:os";
 import { type Command, InvalidArgumentError } from "commander";
 import { MultiBar, Presets, SingleBar } from "cli-progress";
 import type { MqttClient } from "mqtt";
@@ -84,6 +85,7 @@ const OUTCOME_TEXT: Record<string, string> = {
   digest: "failed: the script's digest does not match the signed manifest; the old script still runs",
   size: "failed: the script arrived with the wrong size; the old script still runs",
   "no-reply": "failed: the device did not answer (offline, or no OTA receiver)",
+  interrupted: "stopped: interrupted; the device was told to abort the transfer and keeps its running script",
   timeout: "failed: the transfer stalled",
   "no-boot-report": "failed: the device never reported after restarting",
   boots: "rolled back: the new script failed at boot",
@@ -150,7 +152,12 @@ interface PushFlags {
   wait?: boolean;
 }
 
-export async function runPush(script: string | undefined, o: PushFlags, out: (line: string) => void = (l) => process.stdout.write(l + "\n")): Promise<PushResult[]> {
+export async function runPush(
+  script: string | undefined,
+  o: PushFlags,
+  out: (line: string) => void = (l) => process.stdout.write(l + "\n"),
+  signal?: AbortSignal,
+): Promise<PushResult[]> {
   if (!o.device === !o.all) throw new FlashError("usage", "give --device <id> or --all");
   const cfg = o.config ? readJson(o.config, "config") : existsSync(CONFIG_FILE) ? readJson(CONFIG_FILE, "config") : {};
   const brokerUrl = o.broker ?? cfg.broker ?? "mqtt://127.0.0.1:1883";
@@ -200,6 +207,7 @@ export async function runPush(script: string | undefined, o: PushFlags, out: (li
           waitBoot: o.wait !== false,
           onProgress: (done) => b?.update(done),
           onPhase: (phase) => b?.update({ phase }),
+          signal,
         });
       }),
     );
@@ -207,7 +215,8 @@ export async function runPush(script: string | undefined, o: PushFlags, out: (li
     for (const r of results) out(describeResult(r));
     return results;
   } finally {
-    await client.endAsync();
+    // Interrupted: the ABORTs are acknowledged (or given up on); do not wait for anything else.
+    await client.endAsync(!!signal?.aborted);
   }
 }
 
@@ -288,7 +297,27 @@ export function registerFlashCommands(program: Command): void {
     .option("--no-progress", "no progress bars")
     .option("--no-wait", "do not wait for the device to boot the new script and report")
     .action(async (script: string | undefined, o: PushFlags) => {
-      const results = await runPush(script, o);
+      // Ctrl-C / SIGTERM: every session in progress sends the board an ABORT before the
+      // process exits (a board would otherwise refuse pushes as "busy" until the session
+      // times out). A second signal exits at once.
+      const stop = new AbortController();
+      let caught: NodeJS.Signals | null = null;
+      const onSignal = (sig: NodeJS.Signals) => {
+        if (caught) process.exit(128 + osConstants.signals[sig]);
+        caught = sig;
+        process.stderr.write("pinwire: " + sig + ": aborting the push (again to quit at once)\n");
+        stop.abort();
+      };
+      process.on("SIGINT", onSignal);
+      process.on("SIGTERM", onSignal);
+      let results: PushResult[];
+      try {
+        results = await runPush(script, o, undefined, stop.signal);
+      } finally {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+      }
+      if (caught) process.exit(128 + osConstants.signals[caught as NodeJS.Signals]);
       if (results.some((r) => r.outcome !== "updated" && r.outcome !== "installed")) process.exitCode = 1;
     });
 }

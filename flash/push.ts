@@ -69,7 +69,14 @@ export interface PushOptions {
   waitBoot?: boolean; // wait for the board's boot report (default true)
   onProgress?: (done: number, total: number) => void;
   onPhase?: (phase: string) => void;
+  // Aborted (Ctrl-C, SIGTERM): the board is sent ABORT for this session, so it drops the
+  // half-written image and takes the next push at once; the result is "failed", "interrupted".
+  signal?: AbortSignal;
 }
+
+// How long an interrupted push waits for the broker to take its ABORT (PUBACK) before the
+// process goes anyway.
+const ABORT_ACK_MS = 2000;
 
 function sha(alg: number, b: Uint8Array): Uint8Array {
   return new Uint8Array(
@@ -189,12 +196,29 @@ export function pushScript(client: MqttClient, o: PushOptions): Promise<PushResu
       client.removeListener("message", onMessage);
       client.removeListener("connect", onConnect);
       client.removeListener("close", onClose);
+      o.signal?.removeEventListener("abort", interrupt);
       release(client, [replies, status, alive]);
       resolve({ id: o.id, outcome, code, version, size, payloadBytes, ms: Date.now() - t0, resumes });
     };
     const fail = (code: string) => {
       if (manifest && (phase === "send" || phase === "manifest")) publish(down, encodeAbort(tag));
       finish("failed", code);
+    };
+    // The user stopped the push. Once the board has a session (MANIFEST sent), it gets an
+    // ABORT at QoS 1, and the push ends when the broker has it (or after ABORT_ACK_MS).
+    const interrupt = () => {
+      if (settled) return;
+      if (!manifest || (phase !== "manifest" && phase !== "send" && phase !== "verify")) return finish("failed", "interrupted");
+      phaseTo("abort");
+      clearTimeout(retry);
+      clearTimeout(stall);
+      const done = () => finish("failed", "interrupted");
+      const limit = setTimeout(done, ABORT_ACK_MS);
+      payloadBytes += 3;
+      client.publish(down, buf(encodeAbort(tag)), { qos: 1 }, () => {
+        clearTimeout(limit);
+        done();
+      });
     };
     // No progress for stallMs: give up. Re-armed on every sign of progress.
     const progress = (ms = o.stallMs ?? 60000, code = "timeout") => {
@@ -316,6 +340,8 @@ export function pushScript(client: MqttClient, o: PushOptions): Promise<PushResu
       ends = [];
     };
 
+    if (o.signal?.aborted) return finish("failed", "interrupted");
+    o.signal?.addEventListener("abort", interrupt);
     noDelay(client);
     client.on("message", onMessage);
     client.on("connect", onConnect);

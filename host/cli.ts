@@ -3,8 +3,11 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { readFileSync } from "node:fs";
 import { createLogger, type Logger } from "./log";
-import { CredentialStore, defaultCredentialsPath, generateSecret, isValidId } from "./auth/credentials";
-import { startService, ConfigError, type Service } from "./bridge/service";
+import { join } from "node:path";
+import { CredentialStore, defaultCredentialsPath, generateSecret, isValidId, pinwireHome } from "./auth/credentials";
+import { loadOrCreateToken } from "./auth/token";
+import { startService, securityPlan, ConfigError, type Service } from "./bridge/service";
+import { isHostPattern, normalizeOrigin } from "./http/origin";
 import { registerFlashCommands } from "../flash/cli";
 
 function port(v: string): number {
@@ -24,6 +27,32 @@ function brokerUrl(v: string): string {
   return v;
 }
 
+// Repeatable, comma-separated list options: each value checked, all collected.
+function listOf(check: (item: string) => string) {
+  return (v: string, prev: string[] = []): string[] => prev.concat(v.split(",").map((x) => x.trim()).filter(Boolean).map(check));
+}
+
+const originItem = (v: string): string => {
+  if (v !== "*" && normalizeOrigin(v) === null) throw new InvalidArgumentError("'" + v + "' is not an origin like https://panel.example or http://host:8080 (or *)");
+  return v;
+};
+
+const hostItem = (v: string): string => {
+  if (!isHostPattern(v)) throw new InvalidArgumentError("'" + v + "' is not a host name like pinwire.lan, .lan (and every name under it) or *");
+  return v;
+};
+
+// The environment's list (PINWIRE_ALLOWED_HOSTS / _ORIGINS), checked like the flag's values.
+function envList(name: string, check: (item: string) => string): string[] {
+  const v = process.env[name];
+  if (!v) return [];
+  try {
+    return listOf(check)(v);
+  } catch (e) {
+    throw new ConfigError(name + ": " + (e as Error).message);
+  }
+}
+
 function deviceId(v: string): string {
   if (!isValidId(v)) throw new InvalidArgumentError("use letters, digits, '_' and '-' (at most 64)");
   return v;
@@ -39,8 +68,11 @@ interface ServeFlags {
   brokerCa?: string;
   credentials: string;
   token?: string;
+  tokenFile: string;
   cert?: string;
   key?: string;
+  allowedHost?: string[];
+  allowedOrigin?: string[];
   discovery: boolean;
   discoveryPrefix: string;
   shareGroup?: string;
@@ -59,9 +91,12 @@ function serveOptions(cmd: Command): Command {
     .option("--broker-pass <password>", "password for the external broker (or PINWIRE_BROKER_PASSWORD)")
     .option("--broker-ca <file>", "CA certificate trusted for an mqtts/wss broker")
     .option("--credentials <file>", "device credentials file", defaultCredentialsPath())
-    .option("--token <token>", "dashboard/API token (generated when serving beyond localhost)")
+    .option("--token <token>", "dashboard/API token (generated into --token-file when serving beyond localhost)")
+    .option("--token-file <file>", "where a generated token is kept (mode 0600; reused at the next start)", join(pinwireHome(), "token"))
     .option("--cert <file>", "TLS certificate (PEM): serves HTTPS/WSS and MQTT over TLS")
     .option("--key <file>", "TLS private key (PEM)")
+    .option("--allowed-host <names>", "host names browsers may reach this host by, besides IPs, localhost, --host and the machine's name (repeatable, comma-separated; .lan = lan and names under it; or PINWIRE_ALLOWED_HOSTS)", listOf(hostItem))
+    .option("--allowed-origin <origins>", "browser origins besides the dashboard's own that may use /ws, /mqtt and /api (repeatable, comma-separated; or PINWIRE_ALLOWED_ORIGINS)", listOf(originItem))
     .option("--no-discovery", "do not publish Home Assistant discovery")
     .option("--discovery-prefix <prefix>", "Home Assistant discovery prefix", "homeassistant")
     .option("--share-group <name>", "shared-subscription group for HA commands when several bridges share a broker")
@@ -72,6 +107,13 @@ function serveOptions(cmd: Command): Command {
 async function serve(flags: ServeFlags, log: Logger, withSim: boolean): Promise<Service> {
   if (!!flags.cert !== !!flags.key) throw new ConfigError("--cert and --key go together");
   const credentials = CredentialStore.load(flags.credentials);
+  // A token this host needs and was not given lives in a file, never in the log.
+  let token = flags.token ?? null;
+  let tokenFile: string | null = null;
+  if (securityPlan(flags.host, credentials, token).generatedToken) {
+    token = loadOrCreateToken(flags.tokenFile, () => generateSecret(24)).token;
+    tokenFile = flags.tokenFile;
+  }
   const svc = await startService({
     log,
     host: flags.host,
@@ -82,19 +124,27 @@ async function serve(flags: ServeFlags, log: Logger, withSim: boolean): Promise<
     brokerPassword: flags.brokerPass ?? process.env.PINWIRE_BROKER_PASSWORD,
     brokerCa: flags.brokerCa ? readFileSync(flags.brokerCa) : undefined,
     credentials,
-    token: flags.token ?? null,
+    token,
     tls: flags.cert && flags.key ? { cert: readFileSync(flags.cert), key: readFileSync(flags.key) } : undefined,
+    allowedHosts: [...envList("PINWIRE_ALLOWED_HOSTS", hostItem), ...(flags.allowedHost ?? [])],
+    allowedOrigins: [...envList("PINWIRE_ALLOWED_ORIGINS", originItem), ...(flags.allowedOrigin ?? [])],
     discovery: flags.discovery,
     discoveryPrefix: flags.discoveryPrefix,
     shareGroup: flags.shareGroup,
     dashboardDir: flags.dashboard,
     simDevices: withSim && !flags.broker ? ["sim1"] : [],
   });
-  const info = { event: "ready", http: svc.httpUrl, mqtt: svc.mqttUrl, embeddedBroker: !!svc.broker, ws: svc.httpUrl.replace(/^http/, "ws") + "/ws/<id>" };
-  log.info(info, "pinwire ready: dashboard " + svc.httpUrl + "/" + (svc.token ? "?token=" + svc.token : ""));
-  if (svc.token && !flags.token) process.stderr.write("pinwire: dashboard/API token: " + svc.token + "\n");
+  logReady(log, svc, tokenFile);
   if (withSim) await startSims(log, svc, flags);
   return svc;
+}
+
+// The "ready" line. The URL goes out without the token (logs are collected, copied and
+// pasted): it says where the token is instead.
+export function logReady(log: Logger, svc: Pick<Service, "httpUrl" | "mqttUrl" | "broker" | "token">, tokenFile: string | null): void {
+  const where = !svc.token ? null : tokenFile ? "the token is in " + tokenFile : "the token is the one given with --token";
+  const info = { event: "ready", http: svc.httpUrl, mqtt: svc.mqttUrl, embeddedBroker: !!svc.broker, ws: svc.httpUrl.replace(/^http/, "ws") + "/ws/<id>", tokenFile };
+  log.info(info, "pinwire ready: dashboard " + svc.httpUrl + "/" + (where ? " (" + where + ": open the dashboard with ?token=<token> or enter it there)" : ""));
 }
 
 // A virtual board so that `npm start` shows something moving with no hardware attached.

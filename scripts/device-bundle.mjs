@@ -1,46 +1,49 @@
-// The device pipeline: tsc (target ES5, importHelpers) -> esbuild ES5 IIFE -> terser ecma 5.
-// One minified file per board; board-specific code is chosen at build time through the
-// PINWIRE_BOARD constant, so dead branches never reach the board.
-import { execFileSync } from "node:child_process";
+// The device pipeline: each TypeScript file transpiled to ES5 (TypeScript 6, importHelpers) as
+// esbuild loads it -> one esbuild bundle, tree-shaken -> terser ecma 5 -> the build's own passes
+// for Espruino (hoist.mjs) and the scoping check (scope-check.mjs). One minified file per board;
+// board-specific code is chosen at build time through the PINWIRE_BOARD constant, so dead
+// branches never reach the board. Type checking is separate (tsc --noEmit -p
+// tsconfig.device.json, test/typecheck.test.ts): transpiling file by file never writes a shared
+// output tree that parallel builds could trip over.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { minify } from "terser";
+import ts from "typescript";
 import { hoistDeclarations, prefixTopLevel } from "./hoist.mjs";
 import { assertNoScopeHazards } from "./scope-check.mjs";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const BOARDS = ["esp8266", "esp32", "linux"];
-const es5Dir = join(root, "build", "device-es5");
 
-// Set (to "1") by a parent that has compiled build/device-es5 already, e.g. the test run's
-// global setup: parallel test workers must not rewrite files other workers are bundling from.
-export const ES5_BUILT_ENV = "PINWIRE_ES5_BUILT";
-
-let compiled = false;
-// Compiles shared/ and device/ to ES5 modules once per process (tsconfig: the device tree; a
-// further tsconfig, e.g. bench/'s size probes, adds its entries to the same output tree).
-export function compileES5(tsconfig = "tsconfig.device.json") {
-  if (process.env[ES5_BUILT_ENV] === "1") return;
-  if (tsconfig === "tsconfig.device.json" && compiled) return;
-  execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, tsconfig)], {
-    cwd: root,
-    stdio: "inherit",
-  });
-  if (tsconfig === "tsconfig.device.json") compiled = true;
-}
+const TS_OPTIONS = {
+  target: ts.ScriptTarget.ES5,
+  module: ts.ModuleKind.ESNext,
+  importHelpers: true,
+  removeComments: true,
+  ignoreDeprecations: "6.0",
+};
 
 // Board variants: where shared/X.board.ts sits beside shared/X.ts (same exports, e.g. 2-3
 // character error codes instead of spec ids), the board bundle takes the variant. Host code and
 // tests import X.ts and keep the long spelling; shared/error-text.ts maps one to the other.
-export const boardVariants = {
-  name: "board-variants",
+export function boardVariant(path) {
+  if (!/[\\/]shared[\\/]/.test(path) || path.endsWith(".board.ts")) return path;
+  const v = path.replace(/\.ts$/, ".board.ts");
+  return existsSync(v) ? v : path;
+}
+
+// TypeScript to ES5, one file at a time, as esbuild loads it (with its board variant).
+export const es5Loader = {
+  name: "es5",
   setup(b) {
-    b.onLoad({ filter: /[\\/]shared[\\/].*\.js$/ }, (a) => {
-      const v = a.path.replace(/\.js$/, ".board.js");
-      if (a.path.endsWith(".board.js") || !existsSync(v)) return undefined;
-      return { contents: readFileSync(v, "utf8"), loader: "js", resolveDir: dirname(v) };
+    b.onLoad({ filter: /\.ts$/ }, (a) => {
+      const file = boardVariant(a.path);
+      const out = ts.transpileModule(readFileSync(file, "utf8"), { compilerOptions: TS_OPTIONS, fileName: file, reportDiagnostics: true });
+      const errors = (out.diagnostics || []).filter((d) => d.category === ts.DiagnosticCategory.Error);
+      if (errors.length) return { errors: errors.map((d) => ({ text: ts.flattenDiagnosticMessageText(d.messageText, "\n") })) };
+      return { contents: out.outputText, loader: "js", resolveDir: dirname(file) };
     });
   },
 };
@@ -48,24 +51,24 @@ export const boardVariants = {
 // For the Storage modules: imports of shared primitives the app already has (the table PW in
 // device/mods.ts, key: name) become reads of global.pw, which the app sets at boot; the rest
 // of those files is bundled as usual. Each shared file is replaced by a small virtual module.
-const SHARED_FILES = ["bytes", "errors", "stream"].map((f) => join(es5Dir, "shared", f + ".js"));
+const SHARED_FILES = ["bytes", "errors", "stream"].map((f) => join(root, "shared", f + ".ts"));
 export const fromApp = {
   name: "from-app",
   setup(b) {
-    const src = readFileSync(join(es5Dir, "device", "mods.js"), "utf8");
+    const src = readFileSync(join(root, "device", "mods.ts"), "utf8");
     const table = /PW = \{([^}]*)\}/.exec(src)[1];
     const byName = Object.fromEntries(table.split(",").map((kv) => kv.split(":").map((s) => s.trim()).reverse()));
     b.onResolve({ filter: /^pw-app$/ }, () => ({ path: "pw-app", namespace: "from-app" }));
     b.onResolve({ filter: /^\.\.?\// }, (a) => {
       if (a.namespace === "from-app") return undefined;
-      const p = join(a.resolveDir, a.path + ".js");
+      const p = resolve(a.resolveDir, a.path + ".ts");
       return SHARED_FILES.includes(p) ? { path: p, namespace: "from-app" } : undefined;
     });
     b.onLoad({ filter: /.*/, namespace: "from-app" }, (a) => {
       if (a.path === "pw-app") return { contents: "export var P = global.pw;", loader: "js" };
-      const code = readFileSync(a.path, "utf8");
+      const code = readFileSync(boardVariant(a.path), "utf8");
       const names = [];
-      for (const m of code.matchAll(/^export (?:function|var) (\w+)|^export \{([^}]*)\}/gm)) names.push(...(m[1] ? [m[1]] : m[2].split(",").map((s) => s.trim())));
+      for (const m of code.matchAll(/^export (?:function|const|let|var|class) (\w+)/gm)) names.push(m[1]);
       const mine = names.filter((n) => !byName[n]);
       const lines = names.filter((n) => byName[n]).map((n) => `export var ${n} = P.${byName[n]};`);
       lines.unshift('import { P } from "pw-app";');
@@ -88,8 +91,7 @@ for (let i = 0; i < 100; i++) for (const c of "ABCD") RESERVED.push(c + i);
 // a `module` (a Storage module: require() gives it its own scope) keeps them short. With `iife`
 // the entry is wrapped in a function, and `tail` is code appended after it.
 export async function bundleES5(entryTs, defines = {}, plugins = [], { iife = false, tail = "", module = false } = {}) {
-  compileES5();
-  const entry = join(es5Dir, entryTs.replace(/\.ts$/, ".js"));
+  const entry = resolve(root, entryTs);
   const res = await build({
     entryPoints: [entry],
     bundle: true,
@@ -99,9 +101,9 @@ export async function bundleES5(entryTs, defines = {}, plugins = [], { iife = fa
     mainFields: ["module", "main"],
     write: false,
     treeShaking: true,
-    plugins: [...plugins, boardVariants],
-    // The tsconfig beside the output would make esbuild add "use strict" (alwaysStrict):
-    // Espruino has no strict mode, so that is 13 bytes of nothing in every file.
+    plugins: [...plugins, es5Loader],
+    // A tsconfig would make esbuild add "use strict" (alwaysStrict): Espruino has no strict
+    // mode, so that is 13 bytes of nothing in every file.
     tsconfigRaw: {},
     define: Object.fromEntries(Object.entries(defines).map(([k, v]) => [k, JSON.stringify(v)])),
     logLevel: "error",
@@ -110,7 +112,9 @@ export async function bundleES5(entryTs, defines = {}, plugins = [], { iife = fa
     ecma: 5,
     toplevel: true,
     compress: { passes: 3, unsafe: false, pure_getters: true },
-    mangle: { toplevel: true, reserved: RESERVED },
+    // Private fields ("_name", shared/mqtt/client.ts) get short names too: a property name of
+    // more than four characters costs a second JsVar on the board.
+    mangle: { toplevel: true, reserved: RESERVED, properties: { regex: /^_/ } },
     format: { ascii_only: true, comments: false },
   });
   // Nothing is hoisted on Espruino: declarations go where they run first, then the scoping

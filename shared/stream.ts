@@ -30,6 +30,7 @@ export function framer(head: (this: void, b: Bytes, i: number, n: number) => num
       if (count < want) return;
       b = join(held, count);
       count = 0;
+      held = [];
     }
     const n = b.length;
     for (let i = 0; i < n; ) {

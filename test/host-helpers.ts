@@ -69,7 +69,8 @@ export async function startMosquitto(extraConf = "", ports?: { port: number; wsP
     wsPort,
     proc,
     stop: async () => {
-      if (proc.exitCode === null) {
+      // Still running (a process killed by a signal has signalCode set, exitCode null).
+      if (proc.exitCode === null && proc.signalCode === null) {
         const done = new Promise((r) => proc.once("exit", r));
         proc.kill("SIGTERM");
         await done;

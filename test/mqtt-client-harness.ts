@@ -155,7 +155,7 @@ export function rig(o: RigOptions): Rig {
   const data = c.data;
   c.data = (b) => {
     r.bytesIn += b.length;
-    data(b);
+    data.call(c, b);
     w.poke();
   };
   c.onmessage = (topic, payload, p) => {

@@ -49,8 +49,13 @@ declare function load(file?: string): void;
 const ALG = PINWIRE_BOARD === "esp8266" ? ALG_HMAC_SHA1 : ALG_HMAC_SHA256;
 const CHUNK = PINWIRE_BOARD === "esp8266" ? 1024 : 2048;
 const WINDOW = PINWIRE_BOARD === "esp8266" ? 2 : 4;
-// A session with no message for this long is abandoned: a new push may take the board over.
-const IDLE_MS = 60000;
+// A session quiet for this long may be taken over by a new push: its pusher died without an
+// ABORT (kill -9, power cut, network gone). A live pusher is never this quiet: it sends the
+// next chunk one round trip after each ACK, re-sends its MANIFEST every second when ACKs stop
+// (flash/push.ts retryMs) and at once after its own reconnect (0.5 s). The clock restarts once
+// the board has handled each message of the session, so the time Storage takes to write a
+// chunk (flash erase, compaction) never counts as the pusher's silence.
+const IDLE_MS = 5000;
 
 let devId = "";
 let key: Bytes | null = null;
@@ -144,6 +149,7 @@ function chunk(b: Bytes, tag: number): void {
     return refuse(tag, "size");
   }
   global.require("Storage").write(slot, d, off, off === 0 ? m.size : undefined);
+  last = Date.now();
   next = off + d.length;
   if (next < m.size) return reply(encodeAck(tag, next));
   verify(m);

@@ -28,9 +28,13 @@ const N = 16384;
 const R = 8;
 const P = 1;
 
+// Where pinwire keeps its files: $PINWIRE_HOME, else ~/.pinwire.
+export function pinwireHome(): string {
+  return process.env.PINWIRE_HOME || join(homedir(), ".pinwire");
+}
+
 export function defaultCredentialsPath(): string {
-  const home = process.env.PINWIRE_HOME || join(homedir(), ".pinwire");
-  return join(home, "credentials.json");
+  return join(pinwireHome(), "credentials.json");
 }
 
 // Ids become topic levels and HA object ids: keep them to [A-Za-z0-9_-].

@@ -2,6 +2,8 @@
 // token is also accepted as ?token= in the URL (the dashboard reads it from its own URL).
 import { timingSafeEqual, createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 
 export function tokenFromRequest(req: IncomingMessage, url: URL): string | null {
   const h = req.headers.authorization;
@@ -29,4 +31,20 @@ export function basicFromRequest(req: IncomingMessage, url: URL): { user: string
   const user = url.searchParams.get("user");
   const pass = url.searchParams.get("pass");
   return user !== null && pass !== null ? { user, pass } : null;
+}
+
+// The dashboard/API token kept in a file (mode 0600) rather than in the log: read it if the
+// file holds one, else generate one and write it there. The same token then survives a
+// restart (bookmarks keep working); deleting the file makes the next start pick a new one.
+export function loadOrCreateToken(file: string, generate: () => string): { token: string; created: boolean } {
+  if (existsSync(file)) {
+    const t = readFileSync(file, "utf8").trim();
+    if (t) return { token: t, created: false };
+  }
+  const token = generate();
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = file + ".tmp";
+  writeFileSync(tmp, token + "\n", { mode: 0o600 });
+  renameSync(tmp, file);
+  return { token, created: true };
 }

@@ -3,6 +3,10 @@
 // publishes commands. Boards attached to the gateway in binary-WS mode are published to the
 // broker here as if they were MQTT devices; their own reports come back through the
 // subscription like everyone else's, so every bridge sees one stream of truth.
+//
+// Commands are set-points (setpoints.ts): the latest of each kind is published again while
+// the board has not reported it, when the board comes (back) online and on a timer, so a
+// broker restart or a board that was away cannot leave the board short of the last command.
 import { decodeMessage, encodeMessage, parseControl, MESSAGE_SIZE } from "../../shared/messages";
 import { isProtocolError } from "../../shared/errors";
 import { describe as describeCode, hostCode } from "../../shared/error-text";
@@ -10,6 +14,16 @@ import type { Logger } from "../log";
 import type { BrokerLink } from "./link";
 import { parseTopic, topicOf } from "./topics";
 import { DeviceRegistry, emptyState, REPORT_CMDS, STATE_KEYS, type DeviceSnapshot, type DeviceState, type Status } from "./registry";
+import { SetPoints, type SetPoint } from "./setpoints";
+
+// Unconfirmed set-points are looked at every RESEND_TICK_MS; one the board (online) has not
+// reported RESEND_AFTER_MS after it was published goes out again, at most MAX_RESENDS times
+// (a board that answers at all answers within milliseconds; a slow one gets the same value
+// twice, which changes nothing). A board coming online gets every unconfirmed one at once.
+const RESEND_TICK_MS = 1000;
+const RESEND_AFTER_MS = 2000;
+const MAX_RESENDS = 3;
+const CMD_FILTER = "pinwire/+/cmd";
 
 export type DeviceChange = "new" | "status" | "info" | "state" | "removed";
 
@@ -48,6 +62,12 @@ export class Bridge {
   private boards = new Map<string, { toBoard: (cmd: Uint8Array) => void; state: DeviceState }>();
   private log: Logger;
   private link: BrokerLink;
+  private setpoints = new SetPoints();
+  // Subscribed to every device's cmd topic (refused by a broker whose ACL does not let the
+  // bridge read them: then only this bridge's own commands are kept, and gateway boards get
+  // their cmd topic subscribed one by one).
+  private allCmds = false;
+  private resendTimer: NodeJS.Timeout | null = null;
 
   constructor(opts: BridgeOptions) {
     this.link = opts.link;
@@ -55,7 +75,10 @@ export class Bridge {
     this.link.onMessage((t, p) => this.onMessage(t, p));
     // The link restores subscriptions itself; the broker then resends the retained
     // status/info/state, which is all the bridge needs to catch up.
-    this.link.onReconnect(() => this.log.info({ event: "reconnect" }, "broker connection back"));
+    this.link.onReconnect(() => {
+      this.setpoints.reconnected();
+      this.log.info({ event: "reconnect" }, "broker connection back");
+    });
   }
 
   addListener(l: BridgeListener): () => void {
@@ -73,11 +96,16 @@ export class Bridge {
 
   async start(): Promise<void> {
     await this.subscribeAll();
+    await this.link.subscribe([CMD_FILTER]).then(
+      () => (this.allCmds = true),
+      (e) => this.log.warn({ event: "cmd-subscribe-refused", err: String(e?.message ?? e) }, "cannot read " + CMD_FILTER + ": only this bridge's own commands are resent after a restart"),
+    );
+    this.resendTimer = setInterval(() => this.resendStale(), RESEND_TICK_MS);
+    this.resendTimer.unref();
   }
 
   private async subscribeAll(): Promise<void> {
     const filters = ["pinwire/+/status", "pinwire/+/info", "pinwire/+/state", "pinwire/+/error", ...this.extraFilters];
-    for (const id of this.boards.keys()) filters.push(topicOf(id, "cmd"));
     await this.link.subscribe(filters);
   }
 
@@ -87,7 +115,32 @@ export class Bridge {
 
   // A command for a device, already validated and encoded (8 bytes).
   sendCommand(id: string, msg: Uint8Array): void {
+    const m = decodeMessage(msg);
+    this.setpoints.sent(id, m.cmd, m.value, Date.now());
     this.link.publish(topicOf(id, "cmd"), msg, { qos: 0, retain: false });
+  }
+
+  // Set-points the board has not reported yet (what a resend would publish).
+  unconfirmed(id: string): { cmd: number; value: number }[] {
+    return this.setpoints.unsettled(id).map((p) => ({ cmd: p.cmd, value: p.value }));
+  }
+
+  private resend(id: string, p: SetPoint, why: string): void {
+    this.log.info({ event: "command-resent", id, cmd: p.cmd, value: p.value, why }, "command published again: the board has not reported it");
+    this.setpoints.resent(id, p, Date.now());
+    this.link.publish(topicOf(id, "cmd"), encodeMessage(p.cmd, p.value), { qos: 0, retain: false });
+  }
+
+  private resendStale(): void {
+    const now = Date.now();
+    for (const id of this.setpoints.ids()) {
+      if (this.registry.get(id)?.status !== "online") continue;
+      for (const p of this.setpoints.unsettled(id)) {
+        if (now - p.at < RESEND_AFTER_MS || p.resends >= MAX_RESENDS) continue;
+        p.resends++;
+        this.resend(id, p, "no report");
+      }
+    }
   }
 
   devices(): DeviceSnapshot[] {
@@ -104,7 +157,7 @@ export class Bridge {
     const had = this.boards.has(id);
     const known = this.registry.get(id)?.state;
     this.boards.set(id, { toBoard, state: known ? { ...known } : emptyState() });
-    if (!had) await this.link.subscribe([topicOf(id, "cmd")]);
+    if (!had && !this.allCmds) await this.link.subscribe([topicOf(id, "cmd")]);
     this.link.publish(topicOf(id, "status"), "online", { qos: 1, retain: true });
   }
 
@@ -112,7 +165,7 @@ export class Bridge {
     if (this.boards.get(id)?.toBoard !== toBoard) return; // replaced by a newer connection
     this.boards.delete(id);
     this.link.publish(topicOf(id, "status"), "offline", { qos: 1, retain: true });
-    await this.link.unsubscribe([topicOf(id, "cmd")]);
+    if (!this.allCmds) await this.link.unsubscribe([topicOf(id, "cmd")]);
   }
 
   // Publishes the board's full known state retained (not just this report), so the
@@ -197,6 +250,7 @@ export class Bridge {
         this.log.warn({ event: "bad-state", id, code: isProtocolError(e) ? e.code : String(e) }, "bad state message");
         continue;
       }
+      this.setpoints.reported(id, m.cmd, m.value);
       if (!rec.applyReport(m.cmd, m.value)) continue;
       for (const l of this.listeners) l.report?.(id, msg, m.cmd, m.value);
     }
@@ -205,6 +259,7 @@ export class Bridge {
   private onStatus(id: string, payload: Uint8Array): void {
     if (payload.length === 0) {
       // Retained status cleared: the device was decommissioned.
+      this.setpoints.forget(id);
       if (this.registry.delete(id)) {
         this.log.info({ event: "device-removed", id }, "device removed");
         this.emit(id, "removed");
@@ -214,6 +269,10 @@ export class Bridge {
     const s = text(payload);
     const status: Status = s === "online" ? "online" : s === "offline" ? "offline" : "unknown";
     const rec = this.touch(id);
+    // The board (re)connected, or this bridge did and got its retained status: the board is
+    // subscribed to its cmd topic again (it subscribes before it announces), and commands
+    // published while it was away are gone. The latest it has not reported go out again.
+    if (status === "online") for (const p of this.setpoints.unsettled(id)) this.resend(id, p, "online");
     if (rec.status === status) return;
     rec.status = status;
     this.log.info({ event: "device-status", id, status }, "device " + status);
@@ -239,23 +298,26 @@ export class Bridge {
 
   // Commands for a board attached to this bridge's gateway: pass 8-byte messages through,
   // turn JSON controls into them, drop anything else.
+  // Every command on the broker (when subscribed to all), this bridge's own included: kept
+  // as the device's latest set-point, and passed to a board attached to this bridge's
+  // gateway as an 8-byte message (JSON controls converted). Anything else is dropped (and
+  // logged for an attached board: the board itself reports bad commands it receives).
   private onCmd(id: string, payload: Uint8Array): void {
     const toBoard = this.boards.get(id)?.toBoard;
-    if (!toBoard) return;
+    let m;
     try {
-      if (payload.length === MESSAGE_SIZE) {
-        decodeMessage(payload);
-        toBoard(payload);
-      } else {
-        const m = parseControl(text(payload) ?? "");
-        toBoard(encodeMessage(m.cmd, m.value));
-      }
+      m = payload.length === MESSAGE_SIZE ? decodeMessage(payload) : parseControl(text(payload) ?? "");
     } catch (e) {
-      this.log.warn({ event: "bad-cmd", id, code: isProtocolError(e) ? e.code : String(e) }, "command dropped");
+      if (toBoard) this.log.warn({ event: "bad-cmd", id, code: isProtocolError(e) ? e.code : String(e) }, "command dropped");
+      return;
     }
+    const again = this.setpoints.seen(id, m.cmd, m.value, Date.now());
+    if (toBoard) toBoard(payload.length === MESSAGE_SIZE ? payload : encodeMessage(m.cmd, m.value));
+    if (again) this.resend(id, again, "overtaken");
   }
 
   async stop(): Promise<void> {
+    if (this.resendTimer) clearInterval(this.resendTimer);
     for (const [id, b] of [...this.boards]) await this.boardOffline(id, b.toBoard).catch(() => {});
     await this.link.close();
   }

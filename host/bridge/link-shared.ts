@@ -1,10 +1,15 @@
 // BrokerLink over pinwire's own MQTT client (shared/mqtt/client.ts), the same state machine
-// the boards run, carried by a Node TCP/TLS socket or a WebSocket (host/net).
+// the boards run, carried by a Node TCP/TLS socket or a WebSocket (host/net). Between the two
+// sits publishGuard: a PUBLISH the client would refuse (a retained one with U+0000 in its topic
+// from a lax broker) is logged and skipped instead of closing the link, which would only bring
+// the same retained message back after the reconnect.
 import { mqttClient, type MqttClient } from "../../shared/mqtt/client";
 import { isProtocolError } from "../../shared/errors";
 import { openTcp } from "../net/tcp-transport";
 import { openWs } from "../net/ws-transport";
 import { MQTT_CLIENT_TEXT } from "../net/mqtt-client-text";
+import { describeTopic, publishGuard } from "../net/publish-guard";
+import { describe as describeCode } from "../../shared/error-text";
 import type { BrokerLink, LinkOptions, MessageHandler, PublishOptions } from "./link";
 
 const TICK_MS = 250;
@@ -41,10 +46,16 @@ export function sharedLink(opts: LinkOptions): BrokerLink {
     window: 64,
     open: () => {
       const sinkOpts = { host, port, tls, onError: (e: Error) => (lastSocketError = e) };
-      if (u.protocol === "ws:" || u.protocol === "wss:") openWs(client, { ...sinkOpts, path: u.pathname || "/mqtt" });
-      else openTcp(client, sinkOpts);
+      if (u.protocol === "ws:" || u.protocol === "wss:") openWs(guard, { ...sinkOpts, path: u.pathname || "/mqtt" });
+      else openTcp(guard, sinkOpts);
     },
   });
+  const guard = publishGuard(client, (s) =>
+    opts.log?.warn(
+      { event: "publish-skipped", rule: s.rule, why: describeCode(s.rule), ...describeTopic(s.topic), qos: s.qos, retain: s.retain, acked: s.acked },
+      "skipped a PUBLISH from the broker that breaks " + s.rule + (s.retain ? " (retained: clear it on the broker)" : ""),
+    ),
+  );
 
   client.onconnect = () => {
     if (!connectedOnce) {

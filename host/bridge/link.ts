@@ -1,5 +1,7 @@
 // What the bridge needs from an MQTT connection. Kept this small so the bridge does not
 // depend on which client library carries it (the shared client, or mqtt.js in a pinch).
+import type { Logger } from "../log";
+
 export interface LinkOptions {
   url: string; // mqtt://, mqtts://, ws://, wss://
   clientId: string;
@@ -8,6 +10,7 @@ export interface LinkOptions {
   will?: { topic: string; payload: Uint8Array; retain: boolean };
   ca?: Buffer; // extra trust for mqtts/wss (self-signed brokers)
   rejectUnauthorized?: boolean;
+  log?: Logger; // for what the link skips (a PUBLISH it cannot accept) rather than fails on
 }
 
 export interface PublishOptions {

@@ -25,6 +25,8 @@ export interface ServiceOptions {
   credentials: CredentialStore;
   token?: string | null; // dashboard/API token
   tls?: { cert: Buffer; key: Buffer };
+  allowedHosts?: string[]; // Host names browsers may use besides IPs, localhost, host, the machine's name
+  allowedOrigins?: string[]; // browser origins allowed besides the dashboard's own
   discovery?: boolean; // default true
   discoveryPrefix?: string;
   shareGroup?: string;
@@ -123,6 +125,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       password,
       ca: opts.brokerCa ?? opts.tls?.cert,
       rejectUnauthorized: broker ? false : undefined,
+      log,
     });
     await link.connect();
     const bridge = new Bridge({ link, log });
@@ -144,10 +147,13 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       dashboardDir: opts.dashboardDir ?? DEFAULT_DASHBOARD_DIR,
       token: plan.token,
       tls: opts.tls,
+      allowedHosts: opts.allowedHosts,
+      allowedOrigins: opts.allowedOrigins,
       mqttUpgrade: broker ? broker.handleUpgrade : undefined,
     });
     closers.push(() => http.close());
-    if (plan.generatedToken) log.warn({ event: "token", token: plan.token }, "dashboard/API token generated: open " + http.url + "/?token=" + plan.token);
+    // The token itself is never logged: the caller has it in Service.token (the CLI keeps it in a file).
+    if (plan.generatedToken) log.warn({ event: "token-generated" }, "dashboard/API token generated for " + http.url + " (not logged)");
     return { httpUrl: http.url, httpPort: http.port, mqttUrl, token: plan.token, bridge, gateway, broker, http, simLogins, close: closeAll };
   } catch (e) {
     await closeAll();

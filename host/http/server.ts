@@ -1,5 +1,6 @@
 // The HTTP(S) front: the dashboard's static files at /, GET /api/devices, and WebSocket
-// upgrades routed to the gateway (/ws, /ws/<id>) or to the embedded broker (/mqtt).
+// upgrades routed to the gateway (/ws, /ws/<id>) or to the embedded broker (/mqtt). Every
+// request and every browser upgrade passes the Host/Origin policy first (origin.ts).
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
@@ -11,6 +12,7 @@ import type { Bridge } from "../bridge/bridge";
 import type { Gateway } from "../gateway/gateway";
 import { tokenFromRequest, tokenMatches } from "../auth/token";
 import type { Logger } from "../log";
+import { OriginPolicy, type Refusal } from "./origin";
 
 export interface HttpOptions {
   host: string;
@@ -21,6 +23,8 @@ export interface HttpOptions {
   dashboardDir: string;
   token?: string | null;
   tls?: { cert: Buffer; key: Buffer };
+  allowedHosts?: string[]; // Host names besides IPs, localhost, --host and the machine's name
+  allowedOrigins?: string[]; // origins besides the host's own (browser pages elsewhere)
   // MQTT over WebSocket at /mqtt (the embedded broker); absent with an external broker.
   mqttUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 }
@@ -65,15 +69,23 @@ function requestUrl(req: IncomingMessage): URL | null {
   }
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const s = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", "content-length": Buffer.byteLength(s) });
+  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", "content-length": Buffer.byteLength(s), ...headers });
   res.end(s);
+}
+
+// CORS for an allowed page on another origin, so it can read /api (with the token as a header).
+function corsHeaders(origin: string | null): Record<string, string> {
+  return origin ? { "access-control-allow-origin": origin, vary: "Origin" } : {};
 }
 
 export async function startHttp(opts: HttpOptions): Promise<HttpFront> {
   const log = opts.log.child({ c: "http" });
   const root = normalize(opts.dashboardDir + sep);
+  const policy = new OriginPolicy({ bindHost: opts.host, tls: !!opts.tls, allowedHosts: opts.allowedHosts, allowedOrigins: opts.allowedOrigins });
+  const refused = (req: IncomingMessage, path: string, r: Refusal) =>
+    log.warn({ event: "origin-refused", rule: r.rule, value: r.value, addr: req.socket.remoteAddress, path }, r.why);
 
   async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string, root: string): Promise<void> {
     let rel: string;
@@ -100,25 +112,36 @@ export async function startHttp(opts: HttpOptions): Promise<HttpFront> {
     const url = requestUrl(req);
     if (!url) return sendJson(res, 400, { error: "bad request target" });
     const path = url.pathname;
+    if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) return sendJson(res, 200, { ok: true });
+    const no = policy.check(req);
+    if (no) {
+      refused(req, path, no);
+      return sendJson(res, 403, { error: no.why });
+    }
+    const api = path === "/api" || path.startsWith("/api/");
+    const cors = api ? corsHeaders(policy.foreignOrigin(req)) : {};
+    if (api && req.method === "OPTIONS" && cors["access-control-allow-origin"]) {
+      res.writeHead(204, { ...cors, "access-control-allow-methods": "GET, HEAD", "access-control-allow-headers": "authorization", "access-control-max-age": "600" });
+      return res.end();
+    }
     if (req.method !== "GET" && req.method !== "HEAD") return sendJson(res, 405, { error: "method not allowed" });
-    if (path === "/healthz") return sendJson(res, 200, { ok: true });
-    if (path === "/api" || path.startsWith("/api/")) {
+    if (api) {
       if (opts.token && !tokenMatches(opts.token, tokenFromRequest(req, url))) {
         log.warn({ event: "token-refused", addr: req.socket.remoteAddress, path }, "missing or wrong token");
-        return sendJson(res, 401, { error: "token required" });
+        return sendJson(res, 401, { error: "token required" }, cors);
       }
-      if (path === "/api/devices") return sendJson(res, 200, opts.bridge.devices());
+      if (path === "/api/devices") return sendJson(res, 200, opts.bridge.devices(), cors);
       if (path.startsWith("/api/devices/")) {
         let id = "";
         try {
           id = decodeURIComponent(path.slice(13));
         } catch {
-          return sendJson(res, 400, { error: "bad path" });
+          return sendJson(res, 400, { error: "bad path" }, cors);
         }
         const snap = opts.bridge.device(id);
-        return snap ? sendJson(res, 200, snap) : sendJson(res, 404, { error: "unknown device" });
+        return snap ? sendJson(res, 200, snap, cors) : sendJson(res, 404, { error: "unknown device" }, cors);
       }
-      return sendJson(res, 404, { error: "not found" });
+      return sendJson(res, 404, { error: "not found" }, cors);
     }
     const vendor = UPLOT_DIR !== null && path.startsWith(UPLOT_PREFIX);
     const served = vendor ? serveStatic(req, res, path.slice(UPLOT_PREFIX.length - 1), normalize(UPLOT_DIR + sep)) : serveStatic(req, res, path, root);
@@ -143,6 +166,12 @@ export async function startHttp(opts: HttpOptions): Promise<HttpFront> {
     socket.on("error", () => socket.destroy());
     const url = requestUrl(req);
     if (!url) return void socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    // Browsers always send Origin on a WebSocket upgrade; boards and CLI clients send none.
+    const no = req.headers.origin === undefined ? null : policy.check(req);
+    if (no) {
+      refused(req, url.pathname, no);
+      return void socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: " + Buffer.byteLength(no.why) + "\r\n\r\n" + no.why);
+    }
     if (url.pathname === "/mqtt" && opts.mqttUpgrade) return opts.mqttUpgrade(req, socket, head);
     if (opts.gateway.handleUpgrade(req, socket, head, url)) return;
     socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");

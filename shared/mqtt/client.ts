@@ -7,7 +7,9 @@
 //     connected(transport), data(bytes) and closed(transport) for it.
 // Events are plain function fields (onmessage, onconnect, ...): no EventEmitter on Espruino.
 //
-// Written as one closure rather than a class: locals minify to one letter, properties don't.
+// A class, for the board's RAM (docs/espruino.md): its methods are defined once, and an
+// instance costs only its fields, where a closure would cost every inner function again and
+// keep its options alive. Fields starting with "_" are private; the board build shortens them.
 import { utf8Encode, type Bytes } from "../bytes";
 import { ProtocolError } from "../errors";
 import { CONNACK_REFUSED, E_CONNECT_TIMEOUT, E_PING_TIMEOUT, E_QUEUE_FULL } from "./client-codes";
@@ -56,6 +58,7 @@ export interface MqttClientOptions {
   random?: () => number; // jitter source in [0, 1); default Math.random
 }
 
+// Call its functions as methods (c.data(b)), not detached.
 export interface MqttClient {
   connect(): void;
   // Sends DISCONNECT (so no will) and stops reconnecting; state is kept for a later connect().
@@ -93,89 +96,105 @@ interface Entry {
   s?: Subscription[]; // SUBSCRIBE: what was asked, to read SUBACK against
 }
 
-// Written for the board's RAM (docs/espruino.md): each function costs JsVars, so the machine
-// is a few functions with a branch per event rather than one per step, and it keeps what it
-// needs of the options (the CONNECT packet already encoded) rather than the options object.
 export function mqttClient(o: MqttClientOptions): MqttClient {
-  const ka = (o.keepalive == null ? 60 : o.keepalive) * 1000;
-  const connectPacket = encodePacket({
-    type: CONNECT,
-    clientId: o.clientId,
-    clean: o.clean !== false,
-    keepalive: ka / 1000,
-    username: o.username,
-    password: o.password,
-    will: o.will,
-  });
-  const openTransport = o.open;
-  const wait = o.timeout || 10000;
-  const win = o.window || 8;
-  const max = o.queue || 16;
-  const rnd = o.random || Math.random;
-  const first = o.backoff || 1000;
-  const most = o.maxBackoff || 60000;
-  const maxPacket = o.maxPacket;
-  let tr: Transport | null = null;
+  return new Client(o);
+}
+
+class Client implements MqttClient {
+  onconnect?: (sessionPresent: boolean) => void;
+  onclose?: () => void;
+  onerror?: (e: ProtocolError) => void;
+  onmessage?: (topic: string, payload: Bytes, p: PublishPacket) => void;
+  onack?: (id: number, type: number) => void;
+  onsuback?: (id: number, granted: number[]) => void;
+
+  // What the client keeps of its options: the CONNECT packet already encoded, the rest as fields.
+  private _cp: Bytes;
+  private _open: () => void;
+  private _ka: number;
+  private _wait: number;
+  private _win: number;
+  private _max: number;
+  private _rnd: () => number;
+  private _back: number;
+  private _most: number;
+  private _mp?: number;
+  private _tr: Transport | null = null;
   // 0 idle or backing off, 1 open() called, 2 CONNECT sent, 3 CONNACK accepted
-  let st = 0;
-  let want = false;
-  let now = 0;
-  let t0 = 0; // since when an answer is awaited (open, CONNACK, PINGRESP)
-  let due = 0; // next reconnect attempt
-  let tries = 0;
-  let sent = 0;
-  let recv = 0;
-  let ping = false; // a PINGREQ is unanswered (since t0)
-  let parser: MqttParser;
-  let lastId = 0;
+  private _st = 0;
+  private _want = false;
+  private _now = 0;
+  private _t0 = 0; // since when an answer is awaited (open, CONNACK, PINGRESP)
+  private _due = 0; // next reconnect attempt
+  private _tries = 0;
+  private _sent = 0;
+  private _recv = 0;
+  private _ping = false; // a PINGREQ is unanswered (since _t0)
+  private _parser: MqttParser | null = null;
+  private _id = 0;
   // Awaiting an ack, in the order first sent: a reconnect resends them in that order
   // (MQTT-4.6.0-1), which an object keyed by id would not keep (ids wrap; for..in order).
   // At most `window` entries, so a linear search is cheap.
-  const fly: Entry[] = [];
-  const q: Entry[] = [];
+  private _fly: Entry[] = [];
+  private _q: Entry[] = [];
   // QoS 2 ids received and not yet released: a duplicate PUBLISH is acked, not delivered.
-  let rx: { [id: number]: number } = {};
+  private _rx: { [id: number]: number } = {};
   // Subscriptions the server granted, filter -> requested QoS, to restore a lost session.
-  const subs: { [filter: string]: number } = {};
+  private _subs: { [filter: string]: number } = {};
+
+  constructor(o: MqttClientOptions) {
+    const ka = o.keepalive == null ? 60 : o.keepalive;
+    this._cp = encodePacket({ type: CONNECT, clientId: o.clientId, clean: o.clean !== false, keepalive: ka, username: o.username, password: o.password, will: o.will });
+    this._ka = ka * 1000;
+    this._open = o.open;
+    this._wait = o.timeout || 10000;
+    this._win = o.window || 8;
+    this._max = o.queue || 16;
+    this._rnd = o.random || Math.random;
+    this._back = o.backoff || 1000;
+    this._most = o.maxBackoff || 60000;
+    this._mp = o.maxPacket;
+  }
 
   // Writes bytes, or an entry (stamped; with dup a retransmission, which sets DUP on a PUBLISH).
-  function send(e: Entry | Bytes, dup?: boolean): void {
+  private _send(e: Entry | Bytes, dup?: boolean): void {
     let b = e as Bytes;
     if (!(e instanceof Uint8Array)) {
       b = e.b;
       if (dup && b[0] >> 4 === PUBLISH) b[0] |= 8;
-      e.t = now;
+      e.t = this._now;
     }
-    (tr as Transport).write(b);
-    sent = now;
+    (this._tr as Transport).write(b);
+    this._sent = this._now;
   }
 
-  function open(): void {
-    st = 1;
-    t0 = now;
-    openTransport();
+  private _begin(): void {
+    this._st = 1;
+    this._t0 = this._now;
+    this._open();
   }
 
   // The transport is gone or given up on: close it if still held, schedule the next attempt.
-  function drop(err?: ProtocolError): void {
-    const t = tr;
-    tr = null;
-    st = 0;
-    ping = false;
-    const d = Math.min(most, first * Math.pow(2, tries++));
-    due = now + d / 2 + (rnd() * d) / 2;
+  private _drop(err?: ProtocolError): void {
+    const t = this._tr;
+    this._tr = null;
+    this._st = 0;
+    this._ping = false;
+    const d = Math.min(this._most, this._back * Math.pow(2, this._tries++));
+    this._due = this._now + d / 2 + (this._rnd() * d) / 2;
     if (t) t.close();
-    if (err && c.onerror) c.onerror(err);
-    if (c.onclose) c.onclose();
+    if (err && this.onerror) this.onerror(err);
+    if (this.onclose) this.onclose();
   }
 
-  // The index in fly of the entry with packet id `id`; with id 0 a new id (one no entry in
+  // The index in _fly of the entry with packet id `id`; with id 0 a new id (one no entry in
   // flight holds: queued ids are the newest, so only those can collide after a wrap).
-  function find(id: number): number {
+  private _find(id: number): number {
+    const fly = this._fly;
     if (!id) {
-      do lastId = (lastId % 65535) + 1;
-      while (find(lastId) >= 0);
-      return lastId;
+      do this._id = (this._id % 65535) + 1;
+      while (this._find(this._id) >= 0);
+      return this._id;
     }
     for (let i = 0; i < fly.length; i++) if (fly[i].i === id) return i;
     return -1;
@@ -183,151 +202,161 @@ export function mqttClient(o: MqttClientOptions): MqttClient {
 
   // Queues an encoded packet (front: a resubscription, which goes ahead of the queue and past
   // its bound), then sends what the window allows.
-  function push(b: Bytes | null, id: number, s?: Subscription[], front?: boolean): number {
+  private _push(b: Bytes | null, id: number, s?: Subscription[], front?: boolean): number {
+    const q = this._q;
     if (b) {
-      if (!front && q.length >= max) throw new ProtocolError(E_QUEUE_FULL);
+      if (!front && q.length >= this._max) throw new ProtocolError(E_QUEUE_FULL);
       const e: Entry = { b: b, i: id, t: 0, s: s };
       if (front) q.unshift(e);
       else q.push(e);
     }
-    while (st === 3 && q.length && (!q[0].i || fly.length < win)) {
+    while (this._st === 3 && q.length && (!q[0].i || this._fly.length < this._win)) {
       const e = q.shift() as Entry;
-      if (e.i) fly.push(e);
-      send(e);
+      if (e.i) this._fly.push(e);
+      this._send(e);
     }
     return id;
   }
 
-  function subscribe(l: Subscription[], front?: boolean): number {
-    const id = find(0);
-    return push(encodePacket({ type: SUBSCRIBE, id: id, subs: l }), id, l, front);
+  private _sub(l: Subscription[], front?: boolean): number {
+    const id = this._find(0);
+    return this._push(encodePacket({ type: SUBSCRIBE, id: id, subs: l }), id, l, front);
   }
 
-  function handle(p: Packet): void {
+  private _handle(p: Packet): void {
     const ty = p.type;
     const id = (p as { id: number }).id;
-    const k = id ? find(id) : -1;
+    const fly = this._fly;
+    const k = id ? this._find(id) : -1;
     const e = fly[k];
     if (p.type === CONNACK) {
-      if (p.returnCode) return drop(new ProtocolError(CONNACK_REFUSED + p.returnCode));
-      st = 3;
-      tries = 0;
+      if (p.returnCode) return this._drop(new ProtocolError(CONNACK_REFUSED + p.returnCode));
+      this._st = 3;
+      this._tries = 0;
       // Unacked packets first, with their ids (MQTT-4.4.0-1), before anything new goes out.
-      for (let i = 0; i < fly.length; i++) send(fly[i], true);
+      for (let i = 0; i < fly.length; i++) this._send(fly[i], true);
       if (!p.sessionPresent) {
         // The server forgot us: its QoS 2 ids may be reused, and subscriptions must be redone.
-        rx = {};
+        this._rx = {};
         const l: Subscription[] = [];
-        for (const f in subs) l.push({ topic: f, qos: subs[f] });
-        if (l.length) subscribe(l, true);
+        for (const f in this._subs) l.push({ topic: f, qos: this._subs[f] });
+        if (l.length) this._sub(l, true);
       }
-      push(null, 0);
-      if (c.onconnect) c.onconnect(p.sessionPresent);
+      this._push(null, 0);
+      if (this.onconnect) this.onconnect(p.sessionPresent);
     } else if (p.type === PUBLISH) {
-      if (p.qos) send(encodePacket({ type: p.qos === 2 ? PUBREC : PUBACK, id: id } as AckPacket));
+      if (p.qos) this._send(encodePacket({ type: p.qos === 2 ? PUBREC : PUBACK, id: id } as AckPacket));
       if (p.qos === 2) {
-        if (rx[id]) return;
-        rx[id] = 1;
+        if (this._rx[id]) return;
+        this._rx[id] = 1;
       }
-      if (c.onmessage) c.onmessage(p.topic, p.payload, p);
+      if (this.onmessage) this.onmessage(p.topic, p.payload, p);
     } else if (ty === PUBREL) {
-      delete rx[id];
-      send(encodePacket({ type: PUBCOMP, id: id } as AckPacket));
+      delete this._rx[id];
+      this._send(encodePacket({ type: PUBCOMP, id: id } as AckPacket));
     } else if (e) {
       if (ty === PUBREC) {
         e.b = encodePacket({ type: PUBREL, id: id } as AckPacket);
-        return send(e);
+        return this._send(e);
       }
       fly.splice(k, 1);
       if (p.type === SUBACK) {
         const l = e.s as Subscription[];
         for (let i = 0; i < l.length; i++) {
           const f = l[i].topic;
-          if (p.granted[i] === 0x80) delete subs[f];
-          else subs[f] = l[i].qos;
+          if (p.granted[i] === 0x80) delete this._subs[f];
+          else this._subs[f] = l[i].qos;
         }
-        if (c.onsuback) c.onsuback(id, p.granted);
-      } else if (c.onack) c.onack(id, ty);
-      push(null, 0);
+        if (this.onsuback) this.onsuback(id, p.granted);
+      } else if (this.onack) this.onack(id, ty);
+      this._push(null, 0);
     }
   }
 
-  const c: MqttClient = {
-    connect: function () {
-      want = true;
-      tries = 0;
-      if (!st) open();
-    },
-    end: function () {
-      want = false;
-      if (st === 3) send(encodePacket({ type: DISCONNECT }));
-      if (st) drop();
-    },
-    publish: function (topic, payload, qos, retain) {
-      const id = qos ? find(0) : 0;
-      return push(
-        // qos and retain may be undefined: the encoder reads them as 0 / false.
-        encodePacket({
-          type: PUBLISH,
-          topic: topic,
-          payload: typeof payload === "string" ? utf8Encode(payload) : payload,
-          qos: qos,
-          retain: retain,
-          id: id,
-        } as PublishPacket),
-        id,
-      );
-    },
-    subscribe: function (filter, qos) {
-      return subscribe([{ topic: filter, qos: qos || 0 }]);
-    },
-    unsubscribe: function (filter) {
-      delete subs[filter];
-      const id = find(0);
-      return push(encodePacket({ type: UNSUBSCRIBE, id: id, topics: [filter] }), id);
-    },
-    tick: function (t) {
-      now = t;
-      if (!st) {
-        if (want && now >= due) open();
-      } else if ((st < 3 || ping) && now - t0 >= wait) {
-        drop(new ProtocolError(st < 3 ? E_CONNECT_TIMEOUT : E_PING_TIMEOUT));
-      } else if (st > 2) {
-        if (ka && !ping && (now - sent >= ka || now - recv >= ka)) {
-          send(encodePacket({ type: PINGREQ }));
-          ping = true;
-          t0 = now;
-        }
-        for (let i = 0; i < fly.length; i++) if (now - fly[i].t >= wait) send(fly[i], true);
+  connect(): void {
+    this._want = true;
+    this._tries = 0;
+    if (!this._st) this._begin();
+  }
+
+  end(): void {
+    this._want = false;
+    if (this._st === 3) this._send(encodePacket({ type: DISCONNECT }));
+    if (this._st) this._drop();
+  }
+
+  publish(topic: string, payload: Bytes | string, qos?: number, retain?: boolean): number {
+    const id = qos ? this._find(0) : 0;
+    return this._push(
+      // qos and retain may be undefined: the encoder reads them as 0 / false.
+      encodePacket({
+        type: PUBLISH,
+        topic: topic,
+        payload: typeof payload === "string" ? utf8Encode(payload) : payload,
+        qos: qos,
+        retain: retain,
+        id: id,
+      } as PublishPacket),
+      id,
+    );
+  }
+
+  subscribe(filter: string, qos?: number): number {
+    return this._sub([{ topic: filter, qos: qos || 0 }]);
+  }
+
+  unsubscribe(filter: string): number {
+    delete this._subs[filter];
+    const id = this._find(0);
+    return this._push(encodePacket({ type: UNSUBSCRIBE, id: id, topics: [filter] }), id);
+  }
+
+  tick(t: number): void {
+    const now = (this._now = t);
+    const st = this._st;
+    if (!st) {
+      if (this._want && now >= this._due) this._begin();
+    } else if ((st < 3 || this._ping) && now - this._t0 >= this._wait) {
+      this._drop(new ProtocolError(st < 3 ? E_CONNECT_TIMEOUT : E_PING_TIMEOUT));
+    } else if (st > 2) {
+      const ka = this._ka;
+      if (ka && !this._ping && (now - this._sent >= ka || now - this._recv >= ka)) {
+        this._send(encodePacket({ type: PINGREQ }));
+        this._ping = true;
+        this._t0 = now;
       }
-    },
-    connected: function (t) {
-      // A transport that comes back after a timeout or end() is not wanted any more.
-      if (st !== 1) return t.close();
-      tr = t;
-      st = 2;
-      t0 = now;
-      parser = new MqttParser(CLIENT_DECODERS, maxPacket);
-      send(connectPacket);
-    },
-    data: function (b) {
-      if (st < 2) return;
-      let ps: Packet[];
-      try {
-        ps = parser.push(b);
-      } catch (err) {
-        return drop(err as ProtocolError);
-      }
-      recv = now;
-      ping = false;
-      for (let i = 0; i < ps.length && st > 1; i++) handle(ps[i]);
-    },
-    closed: function (t) {
-      // Ignore the close of a transport already replaced or dropped.
-      if (!st || (t && tr && t !== tr)) return;
-      tr = null;
-      drop();
-    },
-  };
-  return c;
+      const fly = this._fly;
+      for (let i = 0; i < fly.length; i++) if (now - fly[i].t >= this._wait) this._send(fly[i], true);
+    }
+  }
+
+  connected(t: Transport): void {
+    // A transport that comes back after a timeout or end() is not wanted any more.
+    if (this._st !== 1) return t.close();
+    this._tr = t;
+    this._st = 2;
+    this._t0 = this._now;
+    this._parser = new MqttParser(CLIENT_DECODERS, this._mp);
+    this._send(this._cp);
+  }
+
+  data(b: Bytes): void {
+    if (this._st < 2) return;
+    let ps: Packet[];
+    try {
+      ps = (this._parser as MqttParser).push(b);
+    } catch (err) {
+      return this._drop(err as ProtocolError);
+    }
+    this._recv = this._now;
+    this._ping = false;
+    for (let i = 0; i < ps.length && this._st > 1; i++) this._handle(ps[i]);
+  }
+
+  closed(t?: Transport): void {
+    // Ignore the close of a transport already replaced or dropped.
+    if (!this._st || (t && this._tr && t !== this._tr)) return;
+    this._tr = null;
+    this._drop();
+  }
 }

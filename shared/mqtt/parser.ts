@@ -245,9 +245,11 @@ export const CLIENT_DECODERS: Decoders = { t: 0x2afc, d: toClient };
 // Every packet type (1-14): what a server (or a test) needs.
 export const ALL_DECODERS: Decoders = { t: 0x7ffe, d: any };
 
-// The parser push() is feeding now: head() and unit() read its table and limit from here, so
-// each parser needs no closures of its own beyond its stream state.
+// The parser push() is feeding now and the packets it completed: head() and unit() read them
+// from here, so each parser needs no closures of its own beyond its stream state, and no
+// packet (nor the chunk its payload views) is kept once push() has returned it.
 let CUR: MqttParser;
+let OUT: Packet[];
 
 // Checks the fixed header at b[i] and returns the whole packet's size, or 0 when b[i..n)
 // ends inside the header. Type, flags and size are refused before the body arrives.
@@ -279,13 +281,12 @@ function unit(b: Bytes, i: number, e: number): void {
   B = b;
   P = i + H;
   E = e;
-  CUR.o.push(CUR.d.d(b[i]));
+  OUT.push(CUR.d.d(b[i]));
 }
 
 export class MqttParser {
   d: Decoders;
   m: number;
-  o: Packet[] = [];
   private f: (this: void, chunk: Bytes) => void;
 
   // maxPacketSize: largest whole packet (fixed header included) accepted; 0 or absent =
@@ -298,9 +299,10 @@ export class MqttParser {
 
   // Feeds a chunk; returns the packets it completed (possibly none).
   push(chunk: Bytes): Packet[] {
+    const out: Packet[] = (OUT = []);
     CUR = this;
-    this.o = [];
     this.f(chunk);
-    return this.o;
+    OUT = [];
+    return out;
   }
 }
