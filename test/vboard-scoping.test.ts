@@ -36,6 +36,12 @@ describe("Espruino's scoping on the virtual board", () => {
     expect(r).toBe("number");
   });
 
+  it("a function shows the source it was written with, not the rewrite that runs", async () => {
+    await b.eval("function shown(a) { var x = 1; return function () { return x + a; }; }");
+    expect(await b.eval("String(shown)")).toBe("function shown(a) { var x = 1; return function () { return x + a; }; }");
+    expect(await b.eval("'' + shown(1)")).toBe("function () { return x + a; }");
+  });
+
   it("code typed at the console gets the same rules", async () => {
     await expect(b.eval("callMe(); function callMe() {}")).rejects.toThrow(/callMe/);
     expect(await b.eval('var k = 1; (function () { k = 2; var k = 3; })(); k')).toBe(2);

@@ -175,6 +175,13 @@
     m: function (o, k, self, chain, args) { var fn = o[k]; return fn === evalFn ? runIn(args[0], chain, self) : apply(fn, o, args); },
     G: G,
   };
+  // A function shows the source it was written with, not the rewrite.
+  var realFnToString = Function.prototype.toString;
+  hidden(Function.prototype, "toString", function toString() {
+    var i = fns.get(this);
+    var src = i && call(host.fnSource, i[0]);
+    return typeof src === "string" ? src : realFnToString.call(this);
+  });
   Object.defineProperty(G, "$$U", { value: U });
   Object.defineProperty(G, "$$vb", { value: Object.freeze(vb) });
   G.eval = evalFn;

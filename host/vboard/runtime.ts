@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import vm from "node:vm";
 import { crc32 } from "./crc32";
-import { formatArgs, uncaughtText } from "./format";
+import { formatArgs, setFunctionText, uncaughtText } from "./format";
 import { COSTS, geometry, type Realm, Walker } from "./memory";
 import { bytesOf, cryptoModule, heatshrinkModule, storageModule } from "./modules";
 import { ConnectError, type NetClient } from "./netclient";
@@ -149,6 +149,7 @@ export class Firmware {
       flashStrings: this.flash,
       flatStrings: this.flat,
     };
+    setFunctionText((f) => this.realm.fnInfo(f)?.[0]?.src);
   }
 
   // ---- running code
@@ -496,6 +497,7 @@ export class Firmware {
       // Code from a string: `chain` the names in each scope object of the caller (innermost
       // first), null at the top level.
       compile: (code: string, chain: string[][] | null) => this.compile(code, this.flash.has(code), chain),
+      fnSource: (id: number) => METAS[id]?.src,
       storageModule: (name: string) => {
         const b = storage.read(name);
         return b ? this.fromFlash(b.toString("latin1")) : undefined;

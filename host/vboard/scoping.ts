@@ -24,6 +24,7 @@ export interface FnMeta {
   body: number; // characters of code Espruino stores for it
   arrow: boolean;
   flash: boolean; // code referenced in Storage (flash) rather than copied into RAM
+  src: string; // the function's own text (what fn.toString() gives on the board)
 }
 
 export interface CompileOptions {
@@ -513,6 +514,7 @@ class Compiler {
       body: len,
       arrow: n.type === "ArrowFunctionExpression",
       flash: this.o.flash,
+      src: this.text(n.start, n.end),
     });
     return this.metaBase + this.metas.length - 1;
   }
