@@ -158,6 +158,12 @@ export class Espruino {
     await this.eval("1", 20000);
   }
 
+  // SIGINT: the Linux port's signal hook interrupts running code ("Execution Interrupted"), the
+  // one way to stop a script stuck in a loop (console input waits for the idle loop).
+  interrupt(): void {
+    this.p.kill("SIGINT");
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
