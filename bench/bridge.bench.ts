@@ -1,282 +1,256 @@
-// Relay benchmark: a device's MQTT publish -> the browser-side WebSocket message.
-//   pinwire: `pinwire bridge` (embedded Aedes + bridge + gateway) in its own process; the
-//            device publishes 8-byte messages over MQTT, clients are `ws` sockets on /ws/<id>.
-//   peer:    Debian mosquitto in its own process with a WebSocket listener; clients are `mqtt`
-//            package clients over MQTT-over-WS subscribed to pinwire/<id>/state.
-// Throughput: M messages published as fast as the publisher goes, to N clients; deliveries
-// per second until every client has the last message. Latency: 1000 msg/s for 2 s to 100
-// clients, per-delivery publish-to-receive times. Last line:
-//   bridge: <T>x mosquitto throughput, p99 <L> ms at 1000 msg/s with 100 clients
-// with T the throughput ratio at 100 clients and L the bridge's p99.
-import { spawn, type ChildProcess } from "node:child_process";
-import { createServer, type AddressInfo } from "node:net";
-import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
-import { tmpdir, loadavg, cpus } from "node:os";
-import { join } from "node:path";
-import WebSocket from "ws";
-import mqtt, { type MqttClient } from "mqtt";
-import { encodeMessage, SERVO_ANGLE, LIGHT_LEVEL } from "../shared/messages";
+// Fan-out benchmark, like for like: one paced MQTT publisher (the same client for every
+// target, QoS 0, 8-byte messages carrying a sequence number) and N identical minimal
+// subscribers in worker threads (bench/bridge-subscribers.ts), per cell of
+// N = 1, 100 subscribers x 1,000, 10,000 msg/s:
+//   (a) MQTT subscribers over TCP: pinwire's embedded broker (`pinwire bridge`, its own
+//       process) vs Debian mosquitto (its own process), topic bench/load;
+//   (b) WebSocket subscribers through the same WebSocket client (shared/ws/client.ts): the
+//       gateway's binary viewers on /ws/<id> (publisher -> embedded broker -> bridge ->
+//       gateway) vs mosquitto's WebSocket listener carrying MQTT over WebSocket.
+// Each cell: subscribers connect, 1 s warm-up at the cell's rate (not counted), then
+// BENCH_SECONDS (default 5) measured, then up to 5 s for the last deliveries. Per side:
+// delivered / lost / duplicated / out of order (per subscriber, against the sequence
+// numbers), latency p50/p99 (publisher's write to the subscriber's read, one monotonic clock
+// for all threads) and the server process's CPU over the measured seconds. BENCH_ROUNDS=n
+// runs each cell n times, the sides alternating, and prints medians. mosquitto runs with
+// set_tcp_nodelay true (pinwire sets TCP_NODELAY too). Everything shares this machine's
+// cores: the subscribers read every segment a server sends, so a server that sends each
+// message to each subscriber as its own segment (mosquitto) costs them more reads than one
+// that batches (pinwire); on a quiet many-core machine that matters less.
+// Last line:
+//   bridge: broker p99 <a> ms vs mosquitto <b> ms (100 subs x 1k/s, delivered <d>% vs <e>%); gateway p99 <c> ms vs mosquitto-ws <f> ms (100 x 10k/s, delivered <g>% vs <h>%)
+import { cpus, loadavg } from "node:os";
+import { Worker } from "node:worker_threads";
+import { clock, cpuSeconds, Publisher, startMosquittoServer, startPinwire, type Server } from "./bridge-peers";
+import { HIST_BINS, mergeHist, quantile } from "./bridge-stats";
+import type { SubscriberJob, SubscriberReport } from "./bridge-subscribers";
 
+const MEASURE_S = Number(process.env.BENCH_SECONDS ?? 5);
+const WARM_S = 1;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+const SUBS = [1, 100];
+const RATES = [1000, 10000];
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 4); // threads for 100 subscribers (25 each)
 const ID = "bench1";
-const TOPIC = "pinwire/" + ID + "/state";
-const CLIENT_COUNTS = [1, 100, 1000];
-const LAT_CLIENTS = Number(process.env.BENCH_LAT_CLIENTS ?? 100);
-const LAT_RATE = 1000;
-const LAT_SECONDS = 2;
 
-interface Target {
-  name: string;
-  publisherUrl: string;
-  connectClients(n: number, onMsg: (client: number, b: Buffer) => void): Promise<() => Promise<void>>;
-  stop(): Promise<void>;
+interface Side {
+  name: string; // as printed
+  server: Server;
+  kind: SubscriberJob["kind"];
+  port: number;
+  path: string;
+  topic: string;
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
-  const p = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return p;
+interface Result {
+  expected: number;
+  delivered: number;
+  lost: number;
+  duplicated: number;
+  outOfOrder: number;
+  p50: number;
+  p99: number;
+  cpu: number; // % of one core over the measured seconds
+  idleCpu: number; // the same for the other server, which should be idle meanwhile
+  rate: number; // achieved publish rate
 }
 
-function stopProc(p: ChildProcess): Promise<void> {
-  if (p.exitCode !== null) return Promise.resolve();
-  const done = new Promise<void>((r) => p.once("exit", () => r()));
-  p.kill("SIGTERM");
-  return done;
-}
+const la = () => loadavg().map((x) => x.toFixed(2)).join(" ");
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-// Connects in batches so a thousand handshakes do not all land at once.
-async function inBatches<T>(n: number, make: (i: number) => Promise<T>, batch = 50): Promise<T[]> {
-  const out: T[] = [];
-  for (let i = 0; i < n; i += batch) out.push(...(await Promise.all(Array.from({ length: Math.min(batch, n - i) }, (_, k) => make(i + k)))));
-  return out;
-}
+const servers: Server[] = [];
 
-async function startPinwire(): Promise<Target> {
-  const home = mkdtempSync(join(tmpdir(), "pinwire-bench-"));
-  const proc = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "host/cli.ts", "bridge", "--port", "0", "--mqtt-port", "0", "--credentials", join(home, "c.json")], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const ready = await new Promise<{ http: string; mqtt: string }>((resolve, reject) => {
-    let buf = "";
-    proc.stdout!.on("data", (d) => {
-      buf += d;
-      for (const line of buf.split("\n")) if (line.includes('"event":"ready"')) resolve(JSON.parse(line));
+const WORKER_URL = new URL("./bridge-subscribers.ts", import.meta.url).href;
+// Worker threads do not inherit tsx's hooks for .ts entries: register them first.
+const BOOT = `import("tsx/esm/api").then((t) => { t.register(); return import(${JSON.stringify(WORKER_URL)}); })`;
+
+class SubscriberThread {
+  readonly worker: Worker;
+  readonly ready: Promise<void>;
+  private waiting: ((r: SubscriberReport) => void)[] = [];
+  constructor(job: SubscriberJob) {
+    this.worker = new Worker(BOOT, { eval: true, workerData: job });
+    this.ready = new Promise((resolve, reject) => {
+      this.worker.on("message", (m: { type: string; report?: SubscriberReport; error?: string }) => {
+        if (m.type === "ready") resolve();
+        else if (m.type === "failed") reject(new Error(m.error));
+        else if (m.type === "report") this.waiting.shift()!(m.report!);
+      });
+      this.worker.once("error", reject);
     });
-    proc.once("exit", (c) => reject(new Error("pinwire bridge exited " + c)));
-  });
-  proc.stdout!.resume();
-  const wsBase = ready.http.replace(/^http/, "ws");
-  return {
-    name: "pinwire",
-    publisherUrl: ready.mqtt,
-    async connectClients(n, onMsg) {
-      const clients = await inBatches(n, (i) => {
-        const ws = new WebSocket(wsBase + "/ws/" + ID);
-        ws.on("message", (d) => onMsg(i, d as Buffer));
-        return new Promise<WebSocket>((r, j) => (ws.once("open", () => r(ws)), ws.once("error", j)));
-      });
-      return async () => {
-        await Promise.all(clients.map((c) => new Promise<void>((r) => (c.once("close", () => r()), c.close()))));
-      };
-    },
-    async stop() {
-      await stopProc(proc);
-      rmSync(home, { recursive: true, force: true });
-    },
-  };
-}
-
-async function startMosquitto(): Promise<Target> {
-  const dir = mkdtempSync(join(tmpdir(), "pinwire-bench-mosq-"));
-  const port = await freePort();
-  const wsPort = await freePort();
-  const conf = join(dir, "m.conf");
-  writeFileSync(conf, [`listener ${port} 127.0.0.1`, "socket_domain ipv4", `listener ${wsPort} 127.0.0.1`, "socket_domain ipv4", "protocol websockets", "allow_anonymous true", "log_dest stderr", "log_type error", "log_type notice", "log_type information"].join("\n") + "\n");
-  const proc = spawn("/usr/sbin/mosquitto", ["-c", conf], { stdio: ["ignore", "ignore", "pipe"] });
-  await new Promise<void>((resolve, reject) => {
-    let log = "";
-    proc.stderr!.on("data", (d) => ((log += d), log.includes(" running") && resolve()));
-    proc.once("exit", (c) => reject(new Error("mosquitto exited " + c + " " + log)));
-  });
-  proc.stderr!.resume();
-  return {
-    name: "mosquitto",
-    publisherUrl: "mqtt://127.0.0.1:" + port,
-    async connectClients(n, onMsg) {
-      const clients = await inBatches(n, async (i) => {
-        const c = await mqtt.connectAsync("ws://127.0.0.1:" + wsPort + "/mqtt", { protocolVersion: 4, reconnectPeriod: 0 });
-        c.on("message", (_t, p) => onMsg(i, p));
-        await c.subscribeAsync(TOPIC);
-        return c;
-      });
-      return async () => {
-        await Promise.all(clients.map((c) => c.endAsync(true)));
-      };
-    },
-    async stop() {
-      await stopProc(proc);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-// The device side. Nagle off, as the relays have it: each publish leaves at once.
-async function publisher(url: string): Promise<MqttClient> {
-  const c = await mqtt.connectAsync(url, { protocolVersion: 4, clientId: "bench-dev-" + Math.random().toString(16).slice(2, 8) });
-  (c.stream as unknown as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
-  return c;
-}
-
-// The end of a run: every client has seen the marker (SERVO_ANGLE 180). Both relays may
-// drop under overload (pinwire by design: latest value per type), so the marker is
-// re-published until all clients have it.
-class Run {
-  delivered = 0;
-  private marker: number;
-  private got: Uint8Array;
-  private left: number;
-  private resolve!: () => void;
-  done = new Promise<void>((r) => (this.resolve = r));
-  constructor(n: number, marker = 180) {
-    this.got = new Uint8Array(n);
-    this.left = n;
-    this.marker = marker;
   }
-  // Counts the payload messages and each client's first marker (not re-published markers).
-  onMsg(i: number, b: Buffer): void {
-    if (b[0] !== SERVO_ANGLE) this.delivered++;
-    else if (b[4] === this.marker && !this.got[i]) {
-      this.delivered++;
-      this.got[i] = 1;
-      if (--this.left === 0) this.resolve();
+  window(from: number, to: number): void {
+    this.worker.postMessage({ type: "window", from, to });
+  }
+  report(): Promise<SubscriberReport> {
+    return new Promise((r) => {
+      this.waiting.push(r);
+      this.worker.postMessage({ type: "report" });
+    });
+  }
+}
+
+async function reports(threads: SubscriberThread[]): Promise<SubscriberReport[]> {
+  return Promise.all(threads.map((t) => t.report()));
+}
+
+async function cell(side: Side, subs: number, rate: number, publisherPort: number, seconds = MEASURE_S): Promise<Result> {
+  const other = side.server === servers[0] ? servers[1] : servers[0];
+  const warm = rate * WARM_S;
+  const measured = rate * seconds;
+  const last = warm + measured;
+  const sentAtBuf = new SharedArrayBuffer((last + 1) * 8);
+  const sentAt = new Float64Array(sentAtBuf);
+  const nThreads = Math.min(subs, WORKERS);
+  const threads: SubscriberThread[] = [];
+  for (let w = 0; w < nThreads; w++) {
+    const count = Math.floor(subs / nThreads) + (w < subs % nThreads ? 1 : 0);
+    threads.push(
+      new SubscriberThread({
+        kind: side.kind,
+        host: "127.0.0.1",
+        port: side.port,
+        path: side.path,
+        topic: side.topic,
+        count,
+        name: "bench-sub-" + w,
+        sentAt: sentAtBuf,
+        maxSeq: last,
+      }),
+    );
+  }
+  try {
+    await Promise.all(threads.map((t) => t.ready));
+    for (const t of threads) t.window(warm + 1, last);
+    const pub = await Publisher.open(publisherPort, "bench-pub-" + process.pid);
+    await pub.run(side.topic, rate, 1, warm, sentAt);
+    const c0 = cpuSeconds(side.server.pid);
+    const o0 = cpuSeconds(other.pid);
+    const t0 = clock();
+    const achieved = await pub.run(side.topic, rate, warm + 1, last, sentAt);
+    const cpu = ((cpuSeconds(side.server.pid) - c0) * 100000) / (clock() - t0);
+    const idleCpu = ((cpuSeconds(other.pid) - o0) * 100000) / (clock() - t0);
+    // The last deliveries: until everything is in, or nothing more came for 500 ms (5 s at most).
+    const expected = measured * subs;
+    let got = -1;
+    for (let quiet = 0, waited = 0; waited < 5000 && quiet < 500; waited += 100) {
+      const rs = await reports(threads);
+      const n = rs.reduce((s, r) => s + r.delivered, 0);
+      if (n >= expected) break;
+      const all = n + rs.reduce((s, r) => s + r.duplicated + r.outside, 0);
+      quiet = all === got ? quiet + 100 : 0;
+      got = all;
+      await sleep(100);
     }
-  }
-  async finish(pub: MqttClient): Promise<void> {
-    const marker = Buffer.from(encodeMessage(SERVO_ANGLE, this.marker));
-    pub.publish(TOPIC, marker);
-    const again = setInterval(() => pub.publish(TOPIC, marker), 200);
-    await this.done;
-    clearInterval(again);
-  }
-}
-
-async function throughput(t: Target, n: number): Promise<number> {
-  const m = Math.min(20000, Math.max(100, Math.round(100000 / n)));
-  // The warm-up uses another marker value: a late re-published warm-up marker must not end the run.
-  let run = new Run(n, 179);
-  const close = await t.connectClients(n, (i, b) => run.onMsg(i, b));
-  const pub = await publisher(t.publisherUrl);
-  await run.finish(pub); // warm-up: every client attached and served once
-  run = new Run(n);
-  const msgs = Array.from({ length: 101 }, (_, i) => Buffer.from(encodeMessage(LIGHT_LEVEL, i)));
-  const t0 = performance.now();
-  for (let i = 0; i < m; i++) {
-    pub.publish(TOPIC, msgs[i % 101]);
-    // Let the socket drain every so often rather than building one huge buffer.
-    if (i % 500 === 499) await new Promise((r) => setImmediate(r));
-  }
-  await run.finish(pub);
-  const secs = (performance.now() - t0) / 1000;
-  const rate = run.delivered / secs;
-  await pub.endAsync();
-  await close();
-  console.log(`${t.name.padEnd(9)} ${String(n).padStart(4)} clients: ${m} msgs in ${secs.toFixed(2)} s, ${run.delivered} deliveries (${((100 * run.delivered) / (n * (m + 1))).toFixed(0)}%), ${Math.round(rate)} deliveries/s`);
-  return rate;
-}
-
-// Sends `total` SERVO_ANGLE messages at LAT_RATE; the value carries the sequence number
-// modulo 181 (the message's range): at 1000 msg/s a value repeats every 181 ms, far beyond
-// the latencies measured here.
-async function paced(pub: MqttClient, total: number, sentAt: Float64Array, msgs: Buffer[]): Promise<void> {
-  await new Promise<void>((resolve) => {
-    const t0 = performance.now();
-    let i = 0;
-    const timer = setInterval(() => {
-      const due = Math.min(total, Math.floor(((performance.now() - t0) * LAT_RATE) / 1000));
-      for (; i < due; i++) {
-        sentAt[i % 181] = performance.now();
-        pub.publish(TOPIC, msgs[i % 181]);
-      }
-      if (i >= total) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, 1);
-  });
-}
-
-// Resolves once `count()` has stopped growing for 100 ms (in-flight deliveries landed).
-async function settle(count: () => number): Promise<void> {
-  for (let prev = -1; prev !== count(); ) {
-    prev = count();
-    await new Promise((r) => setTimeout(r, 100));
+    const rs = await reports(threads);
+    await pub.close();
+    const hist = new Uint32Array(HIST_BINS);
+    for (const r of rs) mergeHist(hist, r.hist);
+    const delivered = rs.reduce((s, r) => s + r.delivered, 0);
+    return {
+      expected,
+      delivered,
+      lost: expected - delivered,
+      duplicated: rs.reduce((s, r) => s + r.duplicated, 0),
+      outOfOrder: rs.reduce((s, r) => s + r.outOfOrder, 0),
+      p50: quantile(hist, 0.5),
+      p99: quantile(hist, 0.99),
+      cpu,
+      idleCpu,
+      rate: achieved,
+    };
+  } finally {
+    await Promise.all(threads.map((t) => t.worker.terminate()));
   }
 }
 
-async function latency(t: Target, clients: number): Promise<{ p50: number; p99: number; lost: number }> {
-  const sentAt = new Float64Array(181).fill(NaN);
-  const total = LAT_RATE * LAT_SECONDS;
-  // Preallocated: the instrument should not add garbage-collection pauses of its own.
-  const lat = new Float64Array(total * clients + 1000);
-  let n = 0;
-  const close = await t.connectClients(clients, (_i, b) => {
-    if (b[0] !== SERVO_ANGLE) return;
-    const s = sentAt[b.readInt32LE(4)];
-    if (s === s && n < lat.length) lat[n++] = performance.now() - s; // NaN: not sent in this phase
-  });
-  const pub = await publisher(t.publisherUrl);
-  const msgs = Array.from({ length: 181 }, (_, i) => Buffer.from(encodeMessage(SERVO_ANGLE, i)));
-  // Warm-up (JIT, socket buffers), not measured.
-  await paced(pub, 300, sentAt, msgs);
-  await settle(() => n);
-  sentAt.fill(NaN);
-  n = 0;
-  await paced(pub, total, sentAt, msgs);
-  const expected = total * clients;
-  await settle(() => n);
-  await pub.endAsync();
-  await close();
-  const sorted = lat.subarray(0, n).sort();
-  const q = (p: number) => sorted[Math.min(n - 1, Math.floor(p * n))];
-  const r = { p50: q(0.5), p99: q(0.99), lost: expected - n };
-  console.log(`${t.name.padEnd(9)} latency @ ${LAT_RATE} msg/s x ${String(clients).padStart(4)} clients: p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${n}/${expected} delivered`);
-  return r;
+// Each figure's median over the rounds (BENCH_ROUNDS; the counts are those of the round with
+// the median delivery).
+function medianResult(rs: Result[]): Result {
+  const med = (f: (r: Result) => number) => rs.map(f).sort((a, b) => a - b)[rs.length >> 1];
+  const byDelivery = rs.slice().sort((a, b) => a.delivered - b.delivered)[rs.length >> 1];
+  return { ...byDelivery, p50: med((r) => r.p50), p99: med((r) => r.p99), cpu: med((r) => r.cpu), idleCpu: med((r) => r.idleCpu), rate: med((r) => r.rate) };
+}
+
+const ratio = (x: number) => (x !== x ? "-" : x < 0.1 ? x.toPrecision(2) : x.toFixed(2));
+const pct = (r: Result) => (100 * r.delivered) / r.expected;
+const ms = (x: number) => (x !== x ? "-" : x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
+
+function line(name: string, r: Result): string {
+  return (
+    name.padEnd(16) +
+    `${pct(r).toFixed(1).padStart(6)}% delivered (lost ${r.lost}, dup ${r.duplicated}, out of order ${r.outOfOrder})`.padEnd(62) +
+    `p50 ${ms(r.p50).padStart(6)} ms  p99 ${ms(r.p99).padStart(6)} ms  server CPU ${r.cpu.toFixed(0).padStart(3)}% (the other ${r.idleCpu.toFixed(0)}%)  (published ${Math.round(r.rate)}/s)`
+  );
 }
 
 async function main(): Promise<void> {
-  const started = Date.now();
-  // Both relays and the clients share this machine's cores: say how busy it was.
-  const la = () => loadavg()[0].toFixed(1);
-  console.log(`${cpus().length} cores, load average ${la()} at start`);
-  const results: Record<string, { tput: Record<number, number>; lat?: { p50: number; p99: number } }> = {};
-  const only = process.env.BENCH_ONLY;
-  for (const start of [startPinwire, startMosquitto]) {
-    if (only && !start.name.toLowerCase().includes(only)) continue;
-    const t = await start();
-    results[t.name] = { tput: {} };
-    try {
-      // The device publishes status once so the bridge knows it, as a real device would.
-      const p = await publisher(t.publisherUrl);
-      await p.publishAsync("pinwire/" + ID + "/status", "online", { retain: true });
-      await p.endAsync();
-      for (const n of CLIENT_COUNTS) {
-        process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${t.name} ${n} clients\n`);
-        results[t.name].tput[n] = await throughput(t, n);
+  console.log(`${cpus().length} cores, load average ${la()} at start; ${MEASURE_S} s measured per cell after ${WARM_S} s warm-up; ${ROUNDS > 1 ? "medians of " + ROUNDS + " rounds" : "one round (BENCH_ROUNDS=3 for medians)"}`);
+  const only = process.env.BENCH_ONLY; // "a" or "b"
+  const cells = process.env.BENCH_CELLS?.split(","); // e.g. "100x1000,1x10000"
+  const pinwire = await startPinwire();
+  const mosquitto = await startMosquittoServer();
+  servers.push(pinwire, mosquitto);
+  const results: Record<string, Result> = {};
+  try {
+    const modes: { key: "a" | "b"; title: string; sides: [Side, Side] }[] = [
+      {
+        key: "a",
+        title: "(a) MQTT subscribers over TCP",
+        sides: [
+          { name: "pinwire broker", server: pinwire, kind: "mqtt", port: pinwire.mqttPort, path: "", topic: "bench/load" },
+          { name: "mosquitto", server: mosquitto, kind: "mqtt", port: mosquitto.mqttPort, path: "", topic: "bench/load" },
+        ],
+      },
+      {
+        key: "b",
+        title: "(b) WebSocket subscribers, one WebSocket client (shared/ws/client.ts)",
+        sides: [
+          { name: "pinwire gateway", server: pinwire, kind: "gateway", port: pinwire.wsPort, path: "/ws/" + ID, topic: "pinwire/" + ID + "/state" },
+          { name: "mosquitto-ws", server: mosquitto, kind: "mqtt-ws", port: mosquitto.wsPort, path: "/mqtt", topic: "pinwire/" + ID + "/state" },
+        ],
+      },
+    ];
+    // A fresh Node process spends its first seconds compiling (about 10 % CPU at 1,000 msg/s
+    // then, 4 % after): every path is run once, unmeasured, before the cells.
+    console.log("warming up every path (100 subscribers x 1000 msg/s, 3 s each, not counted)");
+    for (const mode of modes) for (const side of mode.sides) if (!only || only === mode.key) await cell(side, 100, 1000, side.server.mqttPort, 3);
+    for (const mode of modes) {
+      if (only && only !== mode.key) continue;
+      console.log(mode.title);
+      for (const subs of SUBS) {
+        for (const rate of RATES) {
+          if (cells && !cells.includes(subs + "x" + rate)) continue;
+          console.log(`  ${subs} subscriber${subs > 1 ? "s" : ""} x ${rate} msg/s (load average ${la()})`);
+          // The sides take turns, and which goes first alternates by round, so drift in the
+          // machine's load hits both alike.
+          const runs: Result[][] = [[], []];
+          for (let round = 0; round < ROUNDS; round++) {
+            for (const k of round % 2 ? [1, 0] : [0, 1]) runs[k].push(await cell(mode.sides[k], subs, rate, mode.sides[k].server.mqttPort));
+          }
+          const pair = runs.map(medianResult);
+          pair.forEach((r, k) => {
+            results[mode.key + mode.sides[k].name + subs + "x" + rate] = r;
+            console.log("    " + line(mode.sides[k].name, r));
+          });
+          console.log(`    p99 ${ratio(pair[0].p99 / pair[1].p99)}x ${mode.sides[1].name}'s, CPU ${ratio(pair[0].cpu / pair[1].cpu)}x`);
+        }
       }
-      if (LAT_CLIENTS !== 1) await latency(t, 1);
-      results[t.name].lat = await latency(t, LAT_CLIENTS);
-    } finally {
-      await t.stop();
     }
+  } finally {
+    await pinwire.stop();
+    await mosquitto.stop();
   }
-  if (only) return;
-  const ratios = CLIENT_COUNTS.map((n) => results.pinwire.tput[n] / results.mosquitto.tput[n]);
-  console.log("throughput ratio pinwire/mosquitto: " + CLIENT_COUNTS.map((n, i) => `${n} clients ${ratios[i].toFixed(2)}x`).join(", "));
-  console.log(`(${((Date.now() - started) / 1000).toFixed(0)} s, load average ${la()} at end)`);
-  const T = ratios[CLIENT_COUNTS.indexOf(LAT_CLIENTS)];
-  console.log(`bridge: ${T.toFixed(2)}x mosquitto throughput, p99 ${results.pinwire.lat!.p99.toFixed(2)} ms at ${LAT_RATE} msg/s with ${LAT_CLIENTS} clients`);
+  console.log(`(load average ${la()} at end)`);
+  if (only || cells) return;
+  const a = results["apinwire broker100x1000"];
+  const b = results["amosquitto100x1000"];
+  const g = results["bpinwire gateway100x10000"];
+  const h = results["bmosquitto-ws100x10000"];
+  console.log(
+    `bridge: broker p99 ${ms(a.p99)} ms vs mosquitto ${ms(b.p99)} ms (100 subs x 1k/s, delivered ${pct(a).toFixed(1)}% vs ${pct(b).toFixed(1)}%); ` +
+      `gateway p99 ${ms(g.p99)} ms vs mosquitto-ws ${ms(h.p99)} ms (100 x 10k/s, delivered ${pct(g).toFixed(1)}% vs ${pct(h).toFixed(1)}%)`,
+  );
 }
 
 main().then(

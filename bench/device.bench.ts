@@ -21,11 +21,11 @@ async function throughput(): Promise<{ rate: number; reports: number; free: numb
   try {
     await w.next((m) => stateOf(m.payload)[SERVO_ANGLE] === 90);
     await w.next((m) => m.topic === otaStatusTopic("bench"));
-    const freeBoot = rig.board.memory().free;
+    const freeBoot = (await rig.board.memory()).free;
     // A HELLO on the OTA topic loads pw.ota (answered with CAPS).
     await w.c.publishAsync(otaTopic("bench"), Buffer.from(encodeHello(1)));
     await w.next((m) => m.topic === otaReplyTopic("bench"));
-    const freeOta = rig.board.memory().free;
+    const freeOta = (await rig.board.memory()).free;
     // Command k sets angle k % 181 (never 90 first, the boot angle). A report showing the
     // angle of an outstanding command means it and every earlier one were handled (in order;
     // reports that queue up while the link is busy are merged into one snapshot).
@@ -54,7 +54,7 @@ async function throughput(): Promise<{ rate: number; reports: number; free: numb
     pump();
     await finished;
     const s = (performance.now() - t0) / 1000;
-    return { rate: Math.round(COMMANDS / s), reports, free: rig.board.memory().free, freeBoot, freeOta };
+    return { rate: Math.round(COMMANDS / s), reports, free: (await rig.board.memory()).free, freeBoot, freeOta };
   } finally {
     await rig.close();
     await w.close();

@@ -49,6 +49,8 @@ export const ERROR_TEXT: { [code: string]: string } = {
   "mqtt-packet-type": "Reserved packet type, or one this side never receives.",
   "mqtt-connack-reserved": "CONNACK uses reserved values: acknowledge flags bits 7-1 must be 0, return codes above 5 are reserved.",
   "mqtt-string-length": "A string or binary field is longer than 65,535 bytes.",
+  "mqtt-keepalive": "The keep alive must be a whole number of seconds from 0 to 65,535.",
+  "mqtt-field-type": "A packet field has the wrong type (a topic, client id or user name that is not a string, a payload or password that is not bytes, a list that is not an array).",
 };
 
 // The sentence for a code (host spelling or the board's short one), or the code itself when

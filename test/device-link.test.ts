@@ -57,7 +57,7 @@ describe("MQTT link", () => {
     const wifi = { ssid: "lab", password: "s3cret" };
     const r = await boot({ id: "wifi1", broker: "mqtt://127.0.0.1:" + broker.port, wifi }, "esp8266", { wifi });
     await online("wifi1", from);
-    expect(r.board.wifi.status).toBe("connected");
+    expect((await r.board.state()).wifi).toBe("connected");
     from = w.msgs.length;
     r.board.wifiDisconnect();
     // The socket closes with the link; reconnects fail while the AP is away (the encoder
@@ -75,7 +75,7 @@ describe("MQTT link", () => {
     await r.board.waitForOutput("wifi ");
     expect(r.board.openSockets).toBe(0);
     expect(r.out()).not.toContain("Uncaught");
-    expect(r.board.eval("1+1")).toBe(2);
+    expect(await r.board.eval("1+1")).toBe(2);
   });
 
   it("runs MQTT over WebSocket (ws://host:port/mqtt, subprotocol mqtt)", async () => {
@@ -219,8 +219,8 @@ describe("configs that must leave the board idle", () => {
       await r.board.waitForOutput(text);
       expect(r.out()).not.toContain("Uncaught");
       expect(r.board.openSockets).toBe(0);
-      expect(r.board.timers.count).toBe(0);
+      expect((await r.board.state()).timers).toBe(0);
       // The console still answers.
-      expect(r.board.eval("1+2")).toBe(3);
+      expect(await r.board.eval("1+2")).toBe(3);
     });
 });

@@ -19,7 +19,7 @@ afterEach(async () => {
   rig = null;
 });
 
-const loaded = (r: Rig) => r.board.eval("Modules.getCached()") as string[];
+const loaded = async (r: Rig) => (await r.board.eval("Modules.getCached()")) as string[];
 
 // Boots board `id` on the broker over TCP and waits for its "running" OTA status.
 async function online(id: string, modules?: string[]): Promise<Rig> {
@@ -33,15 +33,15 @@ async function online(id: string, modules?: string[]): Promise<Rig> {
 describe("Storage modules pw.ota and pw.ws", () => {
   it("a plain MQTT board reports 'running' without loading either; the first OTA message loads pw.ota", async () => {
     const r = await online("mod1");
-    expect(loaded(r)).toEqual([]);
-    const before = r.board.memory().free;
+    expect(await loaded(r)).toEqual([]);
+    const before = (await r.board.memory()).free;
     const from = w.msgs.length;
     await w.c.publishAsync(otaTopic("mod1"), Buffer.from(encodeHello(7)));
     const caps = decodeCaps((await w.next((m) => m.topic === otaReplyTopic("mod1"), from)).payload);
     expect(caps).toMatchObject({ tag: 7, chunk: 1024, window: 2 });
-    expect(loaded(r)).toEqual(["pw.ota"]);
+    expect(await loaded(r)).toEqual(["pw.ota"]);
     // Its functions now hold JsVars: what the app saved by not loading it at boot.
-    expect(r.board.memory().free).toBeLessThan(before - 50);
+    expect((await r.board.memory()).free).toBeLessThan(before - 50);
   });
 
   it("without pw.ota the board says so and carries on taking commands", async () => {
@@ -59,7 +59,7 @@ describe("Storage modules pw.ota and pw.ws", () => {
     let from = w.msgs.length;
     rig = await bootBoard({ id: "mod3", broker: url, pins: { light: null } });
     await w.next((m) => m.topic === "pinwire/mod3/status" && m.payload.toString() === "online", from);
-    expect(loaded(rig)).toEqual(["pw.ws"]);
+    expect(await loaded(rig)).toEqual(["pw.ws"]);
     await rig.close();
     from = w.msgs.length;
     rig = await bootBoard({ id: "mod4", broker: url, pins: { light: null } }, "esp8266", {}, ["pw.ota"]);

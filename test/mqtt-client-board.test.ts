@@ -41,9 +41,9 @@ afterAll(async () => {
 test("runs on the virtual ESP8266: connects, subscribes, receives and publishes", async () => {
   const code = await boardBundle();
   board.flash(code, "mqtt");
-  board.eval('eval(require("Storage").read("mqtt"));');
+  await board.eval('eval(require("Storage").read("mqtt"));');
   // The board's transport: Espruino sockets speak binary strings.
-  board.eval(`
+  await board.eval(`
     var net = require("net");
     var c = mqttClient({ clientId: "vboard", keepalive: 30, open: function () {
       var s = net.connect({ host: "127.0.0.1", port: ${broker.port} }, function () {

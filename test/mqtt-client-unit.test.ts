@@ -3,7 +3,8 @@
 // transport; mqtt-packet decodes what the client writes and encodes what it is fed.
 import mqttPacket from "mqtt-packet";
 import { describe, expect, test } from "vitest";
-import { E_CONNACK_RESERVED } from "../shared/mqtt/constants";
+import { E_CONNACK_RESERVED, E_FIELD_TYPE, E_KEEPALIVE } from "../shared/mqtt/constants";
+import { codeOf } from "./error-code";
 import { mqttClient, type MqttClient, type MqttClientOptions, type Transport } from "../shared/mqtt/client";
 
 interface Fake extends Transport {
@@ -70,6 +71,14 @@ describe("MQTT client state machine", () => {
     c.end();
     expect(t.sent[t.sent.length - 1].cmd).toBe("disconnect");
     expect(t.closedByClient).toBe(true);
+  });
+
+  test("options that cannot be sent as given are refused when the client is made", () => {
+    // 70000 would go out as 4464 while the client timed its pings by 70000 s.
+    for (const keepalive of [70000, 65536, -1, 3.1416, NaN]) expect(codeOf(() => setup({ keepalive })), String(keepalive)).toBe(E_KEEPALIVE);
+    expect(codeOf(() => setup({ clientId: 5 as unknown as string }))).toBe(E_FIELD_TYPE);
+    expect(codeOf(() => setup({ will: { topic: "w", payload: 42 as unknown as Uint8Array, qos: 0, retain: false } }))).toBe(E_FIELD_TYPE);
+    for (const keepalive of [0, 1, 65535, undefined]) expect(codeOf(() => setup({ keepalive })), String(keepalive)).toBe("no error");
   });
 
   test("a transport that connects after the attempt timed out is closed, not used", () => {

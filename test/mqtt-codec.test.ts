@@ -300,6 +300,68 @@ describe("MQTT generator", () => {
     }
   });
 
+  it("encode() refuses fields of the wrong type or out of range", () => {
+    const con = (o: object) => ({ type: 1, clientId: "c", clean: true, keepalive: 60, ...o }) as Packet;
+    const cases: [unknown, string][] = [
+      [con({ keepalive: 70000 }), C.E_KEEPALIVE],
+      [con({ keepalive: 3.1416 }), C.E_KEEPALIVE],
+      [con({ keepalive: -1 }), C.E_KEEPALIVE],
+      [con({ keepalive: NaN }), C.E_KEEPALIVE],
+      [con({ keepalive: "60" }), C.E_KEEPALIVE],
+      [con({ keepalive: undefined }), C.E_KEEPALIVE],
+      [con({ clientId: 7 }), C.E_FIELD_TYPE],
+      [con({ username: 7 }), C.E_FIELD_TYPE],
+      [con({ username: "u", password: "secret" }), C.E_FIELD_TYPE],
+      [con({ will: { topic: "w", payload: 42, qos: 0, retain: false } }), C.E_FIELD_TYPE],
+      [con({ will: { topic: 42, payload: bin(), qos: 0, retain: false } }), C.E_FIELD_TYPE],
+      [pub({ qos: 1, id: "a" as unknown as number }), "MQTT-2.3.1-1"],
+      [pub({ qos: 1, id: 1.5 }), "MQTT-2.3.1-1"],
+      [pub({ qos: 1, id: 65536 }), "MQTT-2.3.1-1"],
+      [pub({ payload: 42 as unknown as Uint8Array }), C.E_FIELD_TYPE],
+      [pub({ payload: "text" as unknown as Uint8Array }), C.E_FIELD_TYPE],
+      [pub({ topic: 5 as unknown as string }), C.E_FIELD_TYPE],
+      [pub({ qos: 1.5 as number, id: 1 }), "MQTT-3.3.1-4"],
+      [{ type: 10, id: 1, topics: [1, null] }, C.E_FIELD_TYPE],
+      [{ type: 10, id: 1, topics: "a" }, C.E_FIELD_TYPE],
+      [{ type: 8, id: 1, subs: [{ topic: 3, qos: 0 }] }, C.E_FIELD_TYPE],
+      [{ type: 8, id: 1, subs: [null] }, C.E_FIELD_TYPE],
+      [{ type: 8, id: 1, subs: null }, C.E_FIELD_TYPE],
+      [{ type: 8, id: "1", subs: [{ topic: "a", qos: 0 }] }, "MQTT-2.3.1-1"],
+      [{ type: 2, sessionPresent: false, returnCode: 2.5 }, C.E_CONNACK_RESERVED],
+      [{ type: 4, id: 1.5 }, "MQTT-2.3.1-1"],
+      [{ type: 4, id: "a" }, "MQTT-2.3.1-1"],
+      [{ type: 9, id: 1, granted: 0 }, C.E_FIELD_TYPE],
+      [{ type: 0 }, C.E_TYPE],
+      [{ type: 15 }, C.E_TYPE],
+      [null, C.E_FIELD_TYPE],
+    ];
+    for (const [p, code] of cases) expect(codeOf(() => encode(p as Packet)), JSON.stringify(p)).toBe(code);
+  });
+
+  it("a refused packet leaves the codec as it was: the calls after it give the right bytes", () => {
+    const good: Packet[] = [
+      { type: 4, id: 7 },
+      { type: 12 },
+      pub({ topic: "a/b", payload: bin(1, 2, 3) }),
+      pub({ topic: "x", payload: new Uint8Array(300).fill(9), qos: 1, id: 300 }),
+      { type: 8, id: 2, subs: [{ topic: "a/+", qos: 1 }] },
+    ];
+    const want = good.map((p) => hex(new Uint8Array(mqttPacket.generate(toTheirs(p)))));
+    const bad: unknown[] = [
+      { type: 1, clientId: "c", clean: true, keepalive: 0, will: { topic: "w", payload: 42, qos: 0, retain: false } },
+      pub({ payload: 42 as unknown as Uint8Array }),
+      pub({ qos: 1, id: "a" as unknown as number }),
+      { type: 10, id: 1, topics: [undefined] },
+    ];
+    // Fill much of a slab first, so a bad call that took memory would shift what follows.
+    for (let i = 0; i < 40; i++) encode(pub({ topic: "fill", payload: new Uint8Array(200) }));
+    for (let round = 0; round < 200; round++) {
+      for (const b of bad) expect(codeOf(() => encode(b as Packet))).not.toBe("no error");
+      const got = good.map((p) => hex(encode(p)));
+      expect(got).toEqual(want);
+    }
+  });
+
   it("lone surrogates are written as U+FFFD, so the bytes stay well-formed UTF-8", () => {
     const b = encode(pub({ topic: "a\ud800b" }));
     const back = parseAll(b)[0] as PublishPacket;

@@ -86,7 +86,7 @@ describe("console over TCP", () => {
     mark = t.text.length;
     t.send("var q = 1 +\x1b\n 2\n");
     await t.until(">", mark);
-    expect(b.eval("q")).toBe(3);
+    expect(await b.eval("q")).toBe(3);
     mark = t.text.length;
     t.send("this is not code(\x03");
     await t.until(">", mark);
@@ -117,7 +117,7 @@ describe("console over TCP", () => {
     t.send("\x10var saved = 7\n\x10save()\n\x10print('saved')\n");
     await t.until("saved\r\n");
     await b.reboot();
-    expect(b.eval("saved")).toBe(7);
+    expect(await b.eval("saved")).toBe(7);
     b.storage.write(".bootcde", Buffer.from('print("from bootcde")'));
     const mark = b.consoleOutput.length;
     t.send("\x10load()\n");
@@ -130,7 +130,7 @@ describe("console over TCP", () => {
     t.send("\n");
     await t.until(">");
     const mark = t.text.length;
-    b.eval('setTimeout(function () { print("async"); }, 1)');
+    await b.eval('setTimeout(function () { print("async"); }, 1)');
     const out = await t.until(/async\r\n>$/, mark);
     expect(out.startsWith("\r")).toBe(true);
   });
@@ -145,7 +145,7 @@ describe("console without TCP", () => {
     await b.boot();
     let term = "";
     b.on("terminal", (t: string) => (term += t));
-    b.consoleInput("6*7\r\n");
+    await b.consoleInput("6*7\r\n");
     expect(term).toBe("6*7\r\n=42\r\n>");
     expect(b.consolePort).toBeUndefined();
   });
@@ -220,8 +220,7 @@ describe("upload with the Espruino CLI", () => {
     const code = "// " + "pad ".repeat(300) + '\nvar greet = "from flash";\nsetTimeout(function () { print(greet, E.toString([104, 105])); }, 1);\n';
     writeFileSync(script, code);
     const writes: Array<[string, number | undefined, number | undefined]> = [];
-    const write = b.storage.write.bind(b.storage);
-    b.storage.write = (name, data, offset, size) => (writes.push([name, offset, size]), write(name, data, offset, size));
+    b.on("storage", (name: string, offset?: number, size?: number) => writes.push([name, offset, size]));
     const mark = b.consoleOutput.length;
     await cliUpload(b, dir, script, { binary_version: "2v29", builtin_modules: modules }, ["--config", "SAVE_ON_SEND=1"]);
     await b.waitForOutput("from flash hi", mark);

@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import net from "node:net";
 import type { AddressInfo } from "node:net";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import mqttPacket from "mqtt-packet";
 import { WebSocketServer, type WebSocket } from "ws";
 import { CLIENT_DECODERS, MqttParser } from "../shared/mqtt/parser";
@@ -428,6 +428,48 @@ describe("WsClient against a raw TCP server", () => {
     expect(c.errors.map((e) => e.code)).toEqual(["WS-5.1-masked"]);
   });
 
+  it("after the server's Close the client echoes it and leaves the TCP close to the server (7.1.1)", async () => {
+    const echo = queue<Buffer>();
+    let server!: net.Socket;
+    onSocket = (s, head) => {
+      server = s;
+      s.on("data", (b) => echo.push(b));
+      s.write(upgradeResponse(head, nodeSha1));
+      s.write(encodeFrame(8, Buffer.from([0x0f, 0xa3, 0x62, 0x79, 0x65]))); // 4003 "bye"
+    };
+    const c = connect(port);
+    const f = await echo.next();
+    expect(f[0]).toBe(0x88);
+    expect(((f[6] ^ f[2]) << 8) | (f[7] ^ f[3])).toBe(4003);
+    // Close exchanged, transport still open on our side: the server closes first.
+    expect(c.ws.state).toBe(3);
+    expect(c.socket.writableEnded).toBe(false);
+    server.end();
+    expect(await c.closed).toEqual([4003, "bye"]);
+  });
+
+  it("a client-initiated close also waits for the server's TCP close after its Close", async () => {
+    const got = queue<Buffer>();
+    let server!: net.Socket;
+    onSocket = (s, head) => {
+      server = s;
+      s.on("data", (b) => got.push(b));
+      s.write(upgradeResponse(head, nodeSha1));
+    };
+    const c = connect(port);
+    await c.opened;
+    c.ws.close(1000);
+    expect((await got.next())[0]).toBe(0x88);
+    // connect()'s data listener runs first, so the client has taken the Close in this one.
+    const taken = new Promise<void>((r) => c.socket.once("data", () => r()));
+    server.write(encodeFrame(8, Buffer.from([0x03, 0xe8])));
+    await taken;
+    expect(c.ws.state).toBe(3);
+    expect(c.socket.writableEnded).toBe(false);
+    server.end();
+    expect(await c.closed).toEqual([1000, ""]);
+  });
+
   it("refuses a non-101 status, a missing Upgrade and an unasked-for extension", async () => {
     const answers = [
       "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
@@ -452,5 +494,41 @@ describe("WsClient against a raw TCP server", () => {
     const c = connect(port);
     await c.closed;
     expect(c.errors.map((e) => e.code)).toEqual(["WS-4.1-size"]);
+  });
+});
+
+describe("WsClient closing handshake timer", () => {
+  it("closes the transport itself 5 s after the Close exchange when the server has not", () => {
+    vi.useFakeTimers();
+    try {
+      const written: Uint8Array[] = [];
+      let closes = 0;
+      const ws = new WsClient({ write: (b) => written.push(b), close: () => closes++ }, { host: "h", sha1: nodeSha1 });
+      let closed: [number, string] | null = null;
+      ws.onclose = (code, reason) => (closed = [code, reason]);
+      ws.start();
+      const head = Buffer.from(written[0]).toString("latin1");
+      ws.data(Buffer.from(upgradeResponse(head.slice(0, head.indexOf("\r\n\r\n")), nodeSha1), "latin1"));
+      expect(ws.state).toBe(1);
+      ws.data(encodeFrame(8, Buffer.from([0x03, 0xe9])));
+      expect(written.length).toBe(2); // the echo
+      vi.advanceTimersByTime(4999);
+      expect(closes).toBe(0);
+      vi.advanceTimersByTime(1);
+      expect(closes).toBe(1);
+      ws.closed();
+      expect(closed).toEqual([1001, ""]);
+      // A transport that closes in time clears the timer: nothing fires later.
+      const ws2 = new WsClient({ write: (b) => written.push(b), close: () => closes++ }, { host: "h", sha1: nodeSha1 });
+      ws2.start();
+      const head2 = Buffer.from(written[written.length - 1]).toString("latin1");
+      ws2.data(Buffer.from(upgradeResponse(head2.slice(0, head2.indexOf("\r\n\r\n")), nodeSha1), "latin1"));
+      ws2.data(encodeFrame(8, Buffer.from([0x03, 0xe8])));
+      ws2.closed();
+      expect(vi.getTimerCount()).toBe(0);
+      expect(closes).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

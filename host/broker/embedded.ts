@@ -1,6 +1,7 @@
 // The embedded Aedes broker: MQTT on TCP (TLS when a cert is given) and MQTT over WebSocket
 // through handleUpgrade() on the HTTP server's /mqtt path. Authentication and the per-device
-// ACL live here so the broker itself enforces them, whoever the client is.
+// ACL live here so the broker itself enforces them, whoever the client is. Every connection
+// passes pinwire's MQTT parser first (gate.ts), and QoS 0 deliveries are written by fanout.ts.
 import { createServer as createTcpServer, type Server as NetServer, type Socket, type AddressInfo } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
 import type { IncomingMessage } from "node:http";
@@ -10,6 +11,8 @@ import { WebSocketServer, createWebSocketStream } from "ws";
 import type { Logger } from "../log";
 import type { CredentialStore } from "../auth/credentials";
 import { canPublish, canSubscribe, type Principal } from "../auth/acl";
+import { qos0Fanout } from "./fanout";
+import { guard } from "./gate";
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -87,6 +90,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
       }
       cb(null, sub);
     },
+    authorizeForward: qos0Fanout({ log }),
   });
 
   aedes.on("client", (c) => log.info({ event: "connect", client: c.id }, "mqtt client connected"));
@@ -106,6 +110,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     sock.setNoDelay(true);
     sockets.add(sock);
     sock.on("close", () => sockets.delete(sock));
+    guard(sock, { log, addr: sock.remoteAddress + ":" + sock.remotePort });
     aedes.handle(sock);
   };
   const server: NetServer = opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, onConn) : createTcpServer(onConn);
@@ -125,6 +130,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   wss.on("connection", (ws, req) => {
     const stream = createWebSocketStream(ws);
     stream.on("error", () => stream.destroy());
+    guard(stream, { log, addr: req.socket.remoteAddress + ":" + req.socket.remotePort + " (ws)" });
     aedes.handle(stream as any, req);
   });
 

@@ -45,12 +45,11 @@ export function openWs(sink: TransportSink, o: WsTransportOptions): WsTransport 
     write(b) {
       if (live) ws.write(b);
     },
-    // The Close frame goes out; the socket is ended behind it and destroyed if the peer
-    // never finishes the closing handshake.
+    // The Close frame goes out; the server answers it and closes TCP (RFC 6455 7.1.1, the
+    // WsClient waits for that). A server that does not within 1 s gets the socket destroyed.
     close() {
       live = false;
       ws.close();
-      socket.end();
       setTimeout(() => socket.destroy(), 1000).unref();
     },
   };

@@ -1,19 +1,23 @@
-// The virtual board: the same dist/device/<board>/app.js a chip runs, executed in a Node vm
-// context that offers only Espruino 2v29's API (see runtime.ts / prelude.js), with the
-// hardware around it simulated: GPIO and the peripherals wired to it, Storage on disk,
-// real sockets, simulated WiFi and the console on TCP for the Espruino CLI.
+// The virtual board: the same dist/device/<board>/app.js a chip runs, executed on its own
+// thread (worker.ts) in a vm context that offers only Espruino 2v29's API (runtime.ts,
+// prelude.js), with the world around the chip on the host's thread: the wiring (pins as the
+// board drives them, peripherals driving its inputs), Storage on disk, real sockets, the
+// watchdog and the console on TCP for the Espruino CLI.
+//
+// Board code cannot reach the host: its realm holds nothing of the host's (prelude.js), its
+// thread has an empty environment, and the only way out is the message channel (protocol.ts).
 import { EventEmitter } from "node:events";
+import { Worker } from "node:worker_threads";
 import { ConsoleServer } from "./console-server";
 import { Encoder } from "./encoder";
-import { NetBridge } from "./netbridge";
-import { PinBank } from "./pins";
+import { NetHost } from "./nethost";
+import { PinView } from "./pinview";
 import { PROFILES, type BoardName, type BoardProfile, type PinMap } from "./profile";
-import { trackRejections, untrackRejections } from "./rejections";
-import { Repl } from "./repl";
-import { Firmware, type Action, type Hardware } from "./runtime";
+import type { BoardState, FromBoard, ToBoard, WorkerInit } from "./protocol";
 import { DiskStorage } from "./storage";
-import { TimerTable } from "./timers";
-import { WifiSim, type WifiOptions } from "./wifi";
+import { WatchdogMonitor } from "./watchdog";
+import { srcDir, workerFile } from "./worker-file";
+import type { WifiOptions } from "./wifi";
 
 export interface VirtualBoardOptions {
   board?: BoardName; // default "esp8266"
@@ -25,65 +29,199 @@ export interface VirtualBoardOptions {
   pins?: PinMap; // wiring; default: pinwire.json "pins" in Storage, then the board's defaults
   syntaxGate?: boolean; // reject syntax Espruino 2v29 cannot parse (default true)
   connectTimeoutMs?: number; // how long a socket connect may block (default 10000)
+  pool?: BoardName; // the JsVar pool of another board's build (default: the board's own)
 }
 
-const BOOT_FILES = [".boot0", ".boot1", ".boot2", ".boot3", ".bootcde", ".bootrst"];
+export interface Memory {
+  free: number;
+  usage: number;
+  total: number;
+  blocksize: number;
+}
+
 const OUTPUT_CAP = 1 << 20;
-const BANNER =
-  " ____                 _ \r\n|  __|___ ___ ___ _ _|_|___ ___ \r\n|  __|_ -| . |  _| | | |   | . |\r\n|____|___|  _|_| |___|_|_|_|___|\r\n         |_| espruino.com\r\n 2v29 (c) 2025 G.Williams\r\n\r\n";
+// The board thread's heap: far more than any board has, little enough that runaway board
+// code ends its own thread rather than the host.
+const THREAD_HEAP_MB = 192;
+const STOP_GRACE_MS = 1000;
+
+type Waiter = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 
 export class VirtualBoard extends EventEmitter {
   readonly profile: BoardProfile;
   readonly storage: DiskStorage;
-  readonly pins: PinBank;
-  readonly timers: TimerTable;
-  readonly net: NetBridge;
-  readonly wifi: WifiSim;
+  readonly pins: PinView;
   readonly encoder = new Encoder(this);
-  private fw?: Firmware;
+  private worker?: Worker;
+  private waiters = new Map<number, Waiter>();
+  private nextId = 1;
+  private net: NetHost;
   private out = "";
-  private repl: Repl;
   private server?: ConsoleServer;
   private port?: number;
-  private pending?: Action;
-  private pendingTick = false;
-  private ramLog: string[] = [];
-  private booting = false;
+  private monitor?: WatchdogMonitor;
+  private resetReason = "power on";
+  // The timeout of the watchdog the board runs (the chip's own, or E.enableWatchdog's), if any.
+  watchdogMs?: number;
   private stopped = false;
-  private owner = {
-    owns: (p: Promise<unknown>) => !!this.fw && p instanceof this.fw.Promise,
-    printUncaught: (e: unknown) => this.fw?.printUncaught(e),
-  };
+  private resetting?: Promise<void>;
 
   constructor(readonly options: VirtualBoardOptions) {
     super();
     this.profile = PROFILES[options.board ?? "esp8266"];
     if (!this.profile) throw new Error("unknown board " + options.board);
     this.storage = new DiskStorage(options.storageDir, this.profile.storageBytes);
-    const run = (fn: unknown, args: unknown[]) => this.call(() => this.fw?.run(fn, args));
-    this.timers = new TimerTable(run);
     const names = [...Array(this.profile.pinCount).keys()].map((i) => "D" + i).concat(Object.keys(this.profile.aliases));
-    this.pins = new PinBank(names, run, (e) => this.fw!.obj(e));
-    this.net = new NetBridge(options.connectTimeoutMs);
-    this.wifi = new WifiSim(options.wifi);
-    this.repl = new Repl({
-      exec: (code) => this.consoleExec(code),
-      write: (t) => {
-        this.server?.write(t);
-        this.emit("terminal", t);
-      },
+    this.pins = new PinView(names, (m) => this.send(m), () => this.ask({ op: "settled", id: 0 }) as Promise<void>);
+    this.net = new NetHost((id, ev) => this.send({ op: "sock", id, ev }));
+  }
+
+  // ---- the board thread
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const watchdog = new SharedArrayBuffer(12);
+    const epoch = Date.now();
+    const init: WorkerInit = {
+      board: this.profile.name,
+      pool: this.options.pool,
+      storageDir: this.options.storageDir,
+      wifi: this.options.wifi,
+      syntaxGate: this.options.syntaxGate !== false,
+      connectTimeoutMs: this.options.connectTimeoutMs ?? 10000,
+      watchdog,
+      epoch,
+      resetReason: this.resetReason,
+    };
+    const w = new Worker(workerFile(), { workerData: { init, srcDir }, env: {}, resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB } });
+    w.on("message", (m: FromBoard) => this.onMessage(m));
+    w.on("error", (e) => this.died("the board thread failed: " + e.message));
+    w.on("exit", () => {
+      if (this.worker === w) this.died("the board thread ended");
     });
+    this.monitor = new WatchdogMonitor(watchdog, epoch, () => void this.watchdogReset());
+    this.worker = w;
+    this.pins.replay();
+    return w;
+  }
+
+  // The board thread is gone (or going): the chip is off, what waited on it fails.
+  private detach(why: string): Worker | undefined {
+    const w = this.worker;
+    if (!w) return undefined;
+    this.worker = undefined;
+    this.watchdogMs = undefined;
+    this.monitor?.stop();
+    this.net.destroyAll();
+    this.pins.powerOff();
+    for (const [, x] of this.waiters) x.reject(new Error("virtual board: " + why));
+    this.waiters.clear();
+    return w;
+  }
+
+  private died(why: string): void {
+    if (this.detach(why) && !this.stopped) this.output("\r\nvboard: " + why + "\r\n");
+  }
+
+  private async end(): Promise<void> {
+    await this.detach("reset")?.terminate();
+  }
+
+  private send(m: ToBoard): void {
+    this.worker?.postMessage(m);
+  }
+
+  private ask(m: ToBoard & { id: number }): Promise<unknown> {
+    const w = this.start();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiters.set(id, { resolve, reject });
+      w.postMessage({ ...m, id });
+    });
+  }
+
+  private onMessage(m: FromBoard): void {
+    switch (m.ev) {
+      case "output":
+        return this.output(m.text);
+      case "terminal":
+        this.server?.write(m.text);
+        this.emit("terminal", m.text);
+        return;
+      case "uncaught": {
+        const e = new Error(m.message);
+        e.name = m.name;
+        this.emit("uncaught", e);
+        return;
+      }
+      case "booted":
+        this.emit("boot");
+        return;
+      case "reset":
+        this.emit("reset");
+        return;
+      case "reply": {
+        const x = this.waiters.get(m.id);
+        if (!x) return;
+        this.waiters.delete(m.id);
+        if (m.error) {
+          const e = new Error(m.error.message);
+          e.name = m.error.name;
+          x.reject(e);
+        } else x.resolve(m.value);
+        return;
+      }
+      case "pin":
+        return this.pins.update(m.name, m.state);
+      case "storage":
+        this.emit("storage", m.name, m.offset, m.size);
+        return;
+      case "connect":
+        return this.net.connect(m.id, m.req, m.flag);
+      case "sock":
+        if (m.op === "write") this.net.write(m.id, m.data ?? "");
+        else if (m.op === "end") this.net.end(m.id);
+        else this.net.destroy(m.id);
+        return;
+      case "watchdog":
+        this.watchdogMs = m.timeoutMs;
+        this.monitor?.armed();
+        return;
+    }
+  }
+
+  // The watchdog fired: the chip resets (the stuck thread is ended) and boots from Storage.
+  private async watchdogReset(): Promise<void> {
+    const reason = this.profile.watchdog.chipMs ? this.profile.watchdog.chipReason! : this.profile.watchdog.reason;
+    const done = (async () => {
+      await this.end();
+      this.resetReason = reason;
+      this.emit("watchdog", reason);
+      if (this.stopped) return;
+      await this.ask({ op: "boot", id: 0 }).catch(() => undefined);
+    })();
+    this.resetting = done;
+    await done;
+    if (this.resetting === done) this.resetting = undefined;
   }
 
   // ---- lifecycle
   // Opens the console server (when consolePort is set) and powers on: runs the saved state
   // and boot files from Storage (.boot0-3, .bootcde), or `script` as if it were .bootcde.
-  // Resolves false when a top-level error stopped a script (it was printed as "Uncaught").
+  // Resolves false when a top-level error stopped a script (it was printed as "Uncaught"),
+  // or when the watchdog reset the board before the script finished.
   async boot(script?: string | Buffer): Promise<boolean> {
     this.stopped = false;
+    if (this.resetting) await this.resetting;
     await this.startConsole();
-    trackRejections(this.owner);
-    return this.powerOn(script);
+    this.start();
+    this.encoder.rest();
+    const code = script === undefined ? undefined : typeof script === "string" ? utf8AsBytes(script) : script.toString("latin1");
+    try {
+      return (await this.ask({ op: "boot", id: 0, script: code })) as boolean;
+    } catch (e) {
+      if (this.resetting || !this.worker) return false;
+      throw e;
+    }
   }
 
   // Hardware reset: the context, timers, watches and sockets go; boots from Storage again.
@@ -95,12 +233,17 @@ export class VirtualBoard extends EventEmitter {
     return this.reboot();
   }
 
+  // Power off. The firmware is asked to shut down (E.on("kill"), sockets closed), but a board
+  // stuck in a loop is switched off all the same.
   async stop(): Promise<void> {
     this.stopped = true;
-    this.pending = undefined;
-    this.shutdown();
-    untrackRejections(this.owner);
-    await this.net.close();
+    if (this.resetting) await this.resetting;
+    if (this.worker) {
+      let t: NodeJS.Timeout | undefined;
+      await Promise.race([this.ask({ op: "stop", id: 0 }).catch(() => undefined), new Promise((r) => (t = setTimeout(r, STOP_GRACE_MS)))]);
+      clearTimeout(t);
+    }
+    await this.end();
     if (this.server) await this.server.close();
     this.server = undefined;
   }
@@ -111,126 +254,8 @@ export class VirtualBoard extends EventEmitter {
 
   private async startConsole(): Promise<void> {
     if (this.server || this.options.consolePort === undefined) return;
-    this.server = new ConsoleServer((d) => this.repl.feed(d));
+    this.server = new ConsoleServer((d) => this.send({ op: "console", id: 0, data: d }));
     this.port = await this.server.listen(this.options.consolePort, this.options.consoleHost);
-  }
-
-  private shutdown(): void {
-    this.fw?.dispose();
-    this.fw = undefined;
-    this.timers.clearAll();
-    this.pins.reset();
-    this.net.destroyAll();
-    this.repl.clear();
-    this.ramLog = [];
-  }
-
-  private fresh(): Firmware {
-    this.shutdown();
-    const hw: Hardware = {
-      profile: this.profile,
-      storage: this.storage,
-      pins: this.pins,
-      timers: this.timers,
-      net: this.net,
-      wifi: this.wifi,
-      syntaxGate: this.options.syntaxGate !== false,
-      output: (t) => this.output(t),
-      request: (a) => this.request(a),
-      setEcho: (on) => (this.repl.echo = on),
-      uncaught: (e) => this.emit("uncaught", e),
-    };
-    this.fw = new Firmware(hw);
-    return this.fw;
-  }
-
-  private powerOn(script?: string | Buffer, file?: string): boolean {
-    const fw = this.fresh();
-    this.encoder.rest();
-    if (this.profile.modules.includes("Wifi")) {
-      this.wifi.powerOn();
-      if (this.wifi.up) fw.wifiUp();
-    }
-    let ok = true;
-    this.booting = true;
-    const runFile = (name: string, code: string, inRam: boolean) => {
-      try {
-        fw.exec(code, name, inRam);
-      } catch (e) {
-        fw.printUncaught(e);
-        ok = false;
-      }
-    };
-    if (script !== undefined) runFile(".bootcde", typeof script === "string" ? utf8AsBytes(script) : script.toString("latin1"), false);
-    else if (file !== undefined) {
-      const b = this.storage.read(file);
-      if (b) runFile(file, b.toString("latin1"), false);
-    } else {
-      const img = this.storage.read(".varimg");
-      if (img) runFile(".varimg", img.toString("latin1"), true);
-      for (const f of BOOT_FILES) {
-        const b = this.storage.read(f);
-        if (b) runFile(f, b.toString("latin1"), false);
-      }
-    }
-    if (this.fw === fw) fw.emitE("init");
-    this.booting = false;
-    if (this.pending?.kind === "save") this.pending = undefined;
-    this.emit("boot");
-    this.performPending();
-    return ok;
-  }
-
-  // reset()/load()/save()/E.reboot() from board code take effect once the code returns.
-  private request(a: Action): void {
-    this.pending = a;
-    if (this.pendingTick) return;
-    this.pendingTick = true;
-    setImmediate(() => {
-      this.pendingTick = false;
-      this.performPending();
-    });
-  }
-
-  private performPending(): void {
-    const a = this.pending;
-    if (!a || this.stopped) return;
-    this.pending = undefined;
-    switch (a.kind) {
-      case "save":
-        if (this.booting) return; // a replayed save() must not overwrite the image being loaded
-        this.storage.write(".varimg", Buffer.from(this.ramLog.join("\n"), "latin1"));
-        return;
-      case "reset":
-        if (a.clearFlash) this.storage.eraseAll();
-        this.fresh();
-        this.output(BANNER);
-        this.runResetFile();
-        this.emit("reset");
-        return;
-      case "load":
-        this.powerOn(undefined, a.file);
-        return;
-      case "reboot":
-        this.powerOn();
-        return;
-    }
-  }
-
-  // .bootrst (the CLI's "save to flash, persistent") runs after reset() as well as at boot.
-  private runResetFile(): void {
-    const b = this.storage.read(".bootrst");
-    if (!b || !this.fw) return;
-    try {
-      this.fw.exec(b.toString("latin1"), ".bootrst", false);
-    } catch (e) {
-      this.fw.printUncaught(e);
-    }
-  }
-
-  private call(f: () => void): void {
-    f();
-    this.performPending();
   }
 
   // ---- code
@@ -240,41 +265,18 @@ export class VirtualBoard extends EventEmitter {
     this.storage.write(name, typeof code === "string" ? Buffer.from(utf8AsBytes(code), "latin1") : code);
   }
 
-  // Runs code typed at the console (text in RAM); returns its value, throws what it throws.
+  // Runs code typed at the console (text in RAM); resolves with its value as plain data
+  // (functions come back undefined), rejects with the board's error (same name and message).
   // A JS string is sent as UTF-8, so a non-ASCII character arrives as several chars.
-  eval(code: string): unknown {
-    const fw = this.firmware();
-    this.ramLog.push(utf8AsBytes(code));
-    try {
-      return fw.exec(utf8AsBytes(code), "eval", true);
-    } finally {
-      this.performPending();
-    }
+  eval(code: string): Promise<unknown> {
+    return this.ask({ op: "eval", id: 0, code: utf8AsBytes(code) });
   }
 
   // Bytes typed at the console (as latin1 chars), e.g. from process.stdin; the reply (echo,
-  // prompt, results and board output) comes as "terminal" events and to TCP clients.
-  consoleInput(data: string): void {
-    this.firmware();
-    this.repl.feed(data);
-  }
-
-  private consoleExec(code: string): { ok: boolean; value?: unknown } {
-    const fw = this.firmware();
-    this.ramLog.push(code);
-    try {
-      return { ok: true, value: fw.exec(code, "console", true) };
-    } catch (e) {
-      fw.printUncaught(e);
-      return { ok: false };
-    } finally {
-      this.performPending();
-    }
-  }
-
-  private firmware(): Firmware {
-    if (!this.fw) this.fresh();
-    return this.fw!;
+  // prompt, results and board output) comes as "terminal" events and to TCP clients, all of
+  // it before the promise resolves.
+  async consoleInput(data: string): Promise<void> {
+    await this.ask({ op: "console", id: 0, data });
   }
 
   // ---- console
@@ -282,7 +284,6 @@ export class VirtualBoard extends EventEmitter {
     this.out += text;
     if (this.out.length > OUTPUT_CAP) this.out = this.out.slice(this.out.length - OUTPUT_CAP / 2);
     this.options.console?.(text);
-    this.repl.output(text);
     this.emit("output", text);
   }
 
@@ -369,25 +370,32 @@ export class VirtualBoard extends EventEmitter {
   // Drops the WiFi link: the board's Wifi emits "disconnected", its open sockets close and
   // new connects throw until the board connects again (Wifi.connect, or wifiReconnect()).
   wifiDisconnect(reason = "beacon_timeout"): void {
-    this.fw?.wifiDrop(reason);
+    this.send({ op: "wifi", up: false, reason });
   }
 
   // The access point is back and the board rejoins it (as the SDK's auto-reconnect would).
   wifiReconnect(): void {
-    if (!this.fw || this.wifi.up) return;
-    this.wifi.status = "connected";
-    this.wifi.ssid ||= this.wifi.o.ssid ?? "vboard";
-    this.fw.wifiUp();
+    this.send({ op: "wifi", up: true });
   }
 
-  // process.memory() as the board would report it (estimated; see memory.ts).
-  memory(): { free: number; usage: number; total: number; blocksize: number } {
-    const m = this.firmware().memory();
+  // process.memory() as the board would report it (the JsVar model, memory.ts).
+  async memory(): Promise<Memory> {
+    const m = (await this.ask({ op: "query", id: 0, what: "memory" })) as Memory;
     return { free: m.free, usage: m.usage, total: m.total, blocksize: m.blocksize };
   }
 
+  // Where the modelled JsVars are: per global name, timers, sockets, modules...
+  memoryDetail(): Promise<Record<string, number>> {
+    return this.ask({ op: "query", id: 0, what: "detail" }) as Promise<Record<string, number>>;
+  }
+
+  // What the firmware holds now: timers, watches per pin, the WiFi station's status.
+  state(): Promise<BoardState> {
+    return this.ask({ op: "query", id: 0, what: "state" }) as Promise<BoardState>;
+  }
+
   get openSockets(): number {
-    return this.fw?.openSockets ?? 0;
+    return this.net.openSockets;
   }
 }
 

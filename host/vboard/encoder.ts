@@ -1,9 +1,9 @@
 // The rotary encoder wired to the board (KY-040 style, pull-ups on CLK and DT).
-import type { Level, PinBank } from "./pins";
+import type { Level, PinView } from "./pinview";
 import type { PinMap } from "./profile";
 
 export interface EncoderWiring {
-  pins: PinBank;
+  pins: PinView;
   pinMap(): PinMap;
 }
 

@@ -10,13 +10,19 @@ function isTyped(v: unknown): v is ArrayLike<number> & { constructor: { name: st
   return ArrayBuffer.isView(v) && !(v instanceof DataView);
 }
 
+// A board function's own source (board code runs rewritten, see scoping.ts).
+let functionText: (f: Function) => string | undefined = () => undefined;
+export function setFunctionText(f: (fn: Function) => string | undefined): void {
+  functionText = f;
+}
+
 // `top`: a string prints raw (console.log), otherwise quoted (inside objects, REPL results).
 export function formatValue(v: unknown, top = true, depth = 0): string {
   if (typeof v === "string") return top ? v : JSON.stringify(v);
   if (typeof v === "number") return formatNumber(v);
   if (v === null || v === undefined || typeof v === "boolean") return String(v);
   if (typeof v === "function") {
-    const s = Function.prototype.toString.call(v);
+    const s = functionText(v) ?? Function.prototype.toString.call(v);
     return s.length > 200 ? s.slice(0, s.indexOf("{") + 1) + " ... }" : s;
   }
   if (typeof v !== "object") return String(v);
@@ -39,7 +45,10 @@ export function formatArgs(args: unknown[]): string {
 export function uncaughtText(e: unknown): string {
   if (e && typeof e === "object" && "message" in e) {
     const name = (e as Error).name || "Error";
-    return "Uncaught " + name + ": " + String((e as Error).message);
+    let msg = String((e as Error).message);
+    // V8 says `x is not defined`, Espruino `"x" is not defined`.
+    if (name === "ReferenceError") msg = msg.replace(/^(\S+) is not defined$/, '"$1" is not defined');
+    return "Uncaught " + name + ": " + msg;
   }
   return "Uncaught " + formatValue(e, false);
 }

@@ -10,20 +10,23 @@ export interface Realm {
   bytes(b: ArrayLike<number>): Uint8Array;
 }
 
-type Guard = <A extends unknown[], R>(f: (...a: A) => R) => (...a: A) => R;
+// More than any board has RAM for: Espruino would run out of memory long before.
+const MAX_BYTES = 1 << 20;
 
 // Bytes of anything E.toString/Storage.write/CRC32 accept: strings (one byte per char),
 // numbers (one byte), arrays and typed arrays (recursively), ArrayBuffers, {data, count}.
-export function bytesOf(v: unknown, out: number[] = []): number[] {
+export function bytesOf(v: unknown, out: number[] = [], depth = 0): number[] {
+  if (depth > 64) throw new Error("Too much recursion");
   if (typeof v === "string") for (let i = 0; i < v.length; i++) out.push(v.charCodeAt(i) & 255);
   else if (typeof v === "number" || typeof v === "boolean") out.push(Number(v) & 255);
   else if (ArrayBuffer.isView(v)) for (const b of new Uint8Array(v.buffer, v.byteOffset, v.byteLength)) out.push(b);
   else if (isArrayBuffer(v)) for (const b of new Uint8Array(v)) out.push(b);
-  else if (Array.isArray(v)) for (const x of v) bytesOf(x, out);
+  else if (Array.isArray(v)) for (const x of v) bytesOf(x, out, depth + 1);
   else if (v && typeof v === "object" && "data" in v) {
     const n = Number((v as { count?: number }).count ?? 1);
-    for (let i = 0; i < n; i++) bytesOf((v as { data: unknown }).data, out);
+    for (let i = 0; i < n && out.length <= MAX_BYTES; i++) bytesOf((v as { data: unknown }).data, out, depth + 1);
   }
+  if (out.length > MAX_BYTES) throw new Error("Out of Memory!");
   return out;
 }
 
@@ -32,16 +35,23 @@ function isArrayBuffer(v: unknown): v is ArrayBuffer {
   return Object.prototype.toString.call(v) === "[object ArrayBuffer]";
 }
 
-export function storageModule(storage: DiskStorage, realm: Realm, guard: Guard): Record<string, unknown> {
+// `stored` hears of every write board code makes; `flash` marks the strings read (on the chip
+// they stay in flash).
+export function storageModule(
+  storage: DiskStorage,
+  realm: Realm,
+  stored: (name: string, offset?: number, size?: number) => void,
+  flash: (s: string) => string,
+): Record<string, unknown> {
   return {
-    read: guard((name: unknown, offset?: unknown, length?: unknown) => {
+    read: (name: unknown, offset?: unknown, length?: unknown) => {
       const b = storage.read(String(name));
       if (!b) return undefined;
       const o = offset === undefined ? 0 : Number(offset);
       const l = length === undefined ? b.length - o : Number(length);
-      return b.subarray(o, o + l).toString("latin1");
-    }),
-    readJSON: guard((name: unknown, noExceptions?: unknown) => {
+      return flash(b.subarray(o, o + l).toString("latin1"));
+    },
+    readJSON: (name: unknown, noExceptions?: unknown) => {
       const b = storage.read(String(name));
       if (!b) return undefined;
       try {
@@ -50,28 +60,32 @@ export function storageModule(storage: DiskStorage, realm: Realm, guard: Guard):
         if (noExceptions) return undefined;
         throw e;
       }
-    }),
-    readArrayBuffer: guard((name: unknown) => {
+    },
+    readArrayBuffer: (name: unknown) => {
       const b = storage.read(String(name));
       return b ? realm.bytes(b).buffer : undefined;
-    }),
+    },
     // Objects other than arrays and buffers are written as their string form, like Espruino.
-    write: guard((name: unknown, data: unknown, offset?: unknown, size?: unknown) => {
+    write: (name: unknown, data: unknown, offset?: unknown, size?: unknown) => {
       const d = typeof data === "object" && data !== null && !ArrayBuffer.isView(data) && !Array.isArray(data) && !isArrayBuffer(data) ? String(data) : data;
-      storage.write(String(name), Buffer.from(bytesOf([d])), offset === undefined ? 0 : Number(offset), size === undefined ? undefined : Number(size));
+      const o = offset === undefined ? undefined : Number(offset);
+      const z = size === undefined ? undefined : Number(size);
+      storage.write(String(name), Buffer.from(bytesOf([d])), o ?? 0, z);
+      stored(String(name), o ?? 0, z);
       return true;
-    }),
-    writeJSON: guard((name: unknown, obj: unknown) => {
+    },
+    writeJSON: (name: unknown, obj: unknown) => {
       storage.write(String(name), Buffer.from(JSON.stringify(obj), "latin1"));
+      stored(String(name));
       return true;
-    }),
-    erase: guard((name: unknown) => storage.erase(String(name))),
+    },
+    erase: (name: unknown) => storage.erase(String(name)),
     eraseAll: () => storage.eraseAll(),
-    list: guard((re?: unknown) => {
+    list: (re?: unknown) => {
       let l = storage.list();
       if (re && typeof (re as RegExp).test === "function") l = l.filter((n) => (re as RegExp).test(n));
       return realm.obj(l);
-    }),
+    },
     getFree: () => storage.getFree(),
     getStats: () =>
       realm.obj({ totalBytes: storage.capacity, freeBytes: storage.getFree(), fileBytes: storage.used(), fileCount: storage.list().length, trashBytes: 0, trashCount: 0 }),

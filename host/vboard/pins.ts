@@ -1,7 +1,9 @@
 // The board's GPIO as the firmware sees it: modes, output levels, PWM, ADC inputs and
 // setWatch. The host side (peripherals, tests) drives inputs with `drive` and reads back
-// outputs; watch callbacks are queued and delivered from the event loop, as Espruino's
-// idle loop does, with optional debounce.
+// outputs (through `observe`: every change the firmware makes is reported as it happens);
+// watch callbacks are queued and delivered from the event loop, as Espruino's idle loop
+// does, with optional debounce.
+import type { PinState as PinReport } from "./protocol";
 import type { Runner } from "./timers";
 
 export type Level = 0 | 1;
@@ -55,6 +57,8 @@ export class PinBank {
   private queue: Array<() => void> = [];
   private draining = false;
   private idleWaiters: Array<() => void> = [];
+  // Told the pin's new state whenever the firmware changes a pin (mode, output, PWM, watches).
+  observe?: (name: string, state: PinReport) => void;
 
   constructor(
     readonly names: string[],
@@ -66,6 +70,12 @@ export class PinBank {
 
   has(name: string): boolean {
     return this.pins.has(name);
+  }
+
+  private tell(name: string): void {
+    if (!this.observe) return;
+    const s = this.st(name);
+    this.observe(name, { mode: s.mode, out: s.out, pwm: s.pwm && { ...s.pwm }, pulse: s.pulse && { ...s.pulse }, watches: this.watchesOn(name) });
   }
 
   private st(name: string): PinState {
@@ -88,6 +98,7 @@ export class PinBank {
     const before = this.level(name);
     s.mode = mode;
     s.forced = forced;
+    this.tell(name);
     this.changed(name, before);
   }
 
@@ -101,12 +112,16 @@ export class PinBank {
     if (!s.forced || !s.mode || s.mode.startsWith("input")) s.mode = s.mode === "opendrain" ? s.mode : "output";
     s.out = v;
     s.pwm = undefined;
+    this.tell(name);
     this.changed(name, before);
   }
 
   digitalRead(name: string): Level {
     const s = this.st(name);
-    if (!s.forced && (s.mode === undefined || s.mode === "analog")) s.mode = "input";
+    if (!s.forced && (s.mode === undefined || s.mode === "analog")) {
+      s.mode = "input";
+      this.tell(name);
+    }
     return this.level(name);
   }
 
@@ -115,6 +130,7 @@ export class PinBank {
     s.mode = "output";
     s.pwm = { duty, freq };
     s.out = duty >= 1 ? 1 : 0;
+    this.tell(name);
   }
 
   pulse(name: string, value: Level, ms: number): void {
@@ -123,6 +139,7 @@ export class PinBank {
     s.pwm = undefined;
     s.pulse = { value, ms };
     s.out = (1 - value) as Level;
+    this.tell(name);
   }
 
   analogRead(name: string): number {
@@ -136,24 +153,8 @@ export class PinBank {
     this.changed(name, before);
   }
 
-  isDriven(name: string): boolean {
-    return this.st(name).drive !== undefined;
-  }
-
   setAnalog(name: string, v: number): void {
     this.st(name).analog = Math.min(1, Math.max(0, v));
-  }
-
-  pwm(name: string): { duty: number; freq: number } | undefined {
-    return this.st(name).pwm;
-  }
-
-  lastPulse(name: string): { value: Level; ms: number } | undefined {
-    return this.st(name).pulse;
-  }
-
-  output(name: string): Level | undefined {
-    return this.st(name).out;
   }
 
   // --- watches
@@ -174,20 +175,30 @@ export class PinBank {
       pendingTime: 0,
     };
     this.watches.set(w.id, w);
+    this.tell(pin);
     return w.id;
   }
 
   clearWatch(id?: unknown): void {
     if (id === undefined) {
+      const pins = new Set([...this.watches.values()].map((w) => w.pin));
       for (const w of this.watches.values()) clearTimeout(w.timer);
       this.watches.clear();
+      for (const p of pins) this.tell(p);
       return;
     }
     const w = this.watches.get(Number(id));
     if (!w) throw new Error("Unknown Watch " + String(id));
     clearTimeout(w.timer);
     this.watches.delete(w.id);
+    this.tell(w.pin);
     if (w.timer) this.kick(); // a settled() waiting on this debounce must not hang
+  }
+
+  watchCounts(): Record<string, number> {
+    const r: Record<string, number> = {};
+    for (const w of this.watches.values()) r[w.pin] = (r[w.pin] ?? 0) + 1;
+    return r;
   }
 
   watchCallbacks(): unknown[] {
@@ -228,7 +239,10 @@ export class PinBank {
     const e: WatchEvent = { state: state === 1, time: t, lastTime: w.lastTime };
     w.lastTime = t;
     if (w.data !== undefined) e.data = this.level(w.data) === 1;
-    if (!w.repeat) this.watches.delete(w.id);
+    if (!w.repeat) {
+      this.watches.delete(w.id);
+      this.tell(w.pin);
+    }
     this.queue.push(() => this.run(w.fn, [this.makeEvent(e)]));
     this.kick();
   }
@@ -263,12 +277,14 @@ export class PinBank {
   reset(): void {
     this.clearWatch();
     this.queue = [];
-    for (const s of this.pins.values()) {
+    for (const [name, s] of this.pins) {
+      const was = s.mode !== undefined || s.out !== undefined || s.pwm || s.pulse;
       s.mode = undefined;
       s.forced = false;
       s.out = undefined;
       s.pwm = undefined;
       s.pulse = undefined;
+      if (was) this.tell(name);
     }
     for (const r of this.idleWaiters.splice(0)) r();
   }

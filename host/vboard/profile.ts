@@ -1,6 +1,20 @@
-// What differs between the boards the virtual board can be: pins, memory pool, modules and
-// the process.env the Espruino CLI reads. Figures follow /work/shared/notes/espruino.md.
+// What differs between the boards the virtual board can be: pins, memory pool, modules, the
+// watchdog and the process.env the Espruino CLI reads. The pools are those of the Espruino 2v29
+// builds the project measures against (README: "Memory model").
+import type { Pool } from "./memory";
+
 export type BoardName = "esp8266" | "esp32" | "linux";
+
+// What resets a stuck script on this chip (README: "Watchdog"):
+//  - chipMs: a watchdog the chip always runs (the ESP8266 SDK's software watchdog);
+//  - enable: E.enableWatchdog() arms one ("seconds": its timeout rounded to whole seconds, as
+//    the ESP32's task watchdog does); "none": E.enableWatchdog() does nothing there.
+export interface WatchdogProfile {
+  chipMs?: number;
+  chipReason?: string; // ESP8266.getResetInfo().reason after it fired
+  enable: "seconds" | "none";
+  reason: string; // the reset reason E.enableWatchdog's watchdog leaves
+}
 
 export interface PinMap {
   servo?: string;
@@ -15,9 +29,8 @@ export interface BoardProfile {
   pinCount: number; // D0..D(pinCount-1)
   analogPins: string[]; // pins analogRead accepts
   adcMax: number; // full scale of the raw ADC reading (setLight({raw}))
-  jsVars: number; // process.memory().total
-  blockSize: number; // bytes per JsVar
-  bootUsage: number; // JsVars the firmware itself holds after boot
+  pool: Pool;
+  watchdog: WatchdogProfile;
   storageBytes: number; // Storage capacity (getFree on an empty store)
   modules: string[]; // built-in modules require() finds
   sha256: boolean;
@@ -34,9 +47,11 @@ export const PROFILES: Record<BoardName, BoardProfile> = {
     pinCount: 17,
     analogPins: ["A0"],
     adcMax: 1023,
-    jsVars: 1700,
-    blockSize: 12,
-    bootUsage: 53,
+    // espruino-esp8266-1700: 11-bit refs, 12-byte JsVars
+    pool: { vars: 1700, varBytes: 12, refBits: 11, refCountBits: 4, packBits: 0, nameChars: 4, base: 38 },
+    // E.enableWatchdog is a stub in the 2v29 ESP8266 port (targets/esp8266/jshardware.c); the
+    // SDK's software watchdog resets the chip when code keeps the CPU for 3.2 s.
+    watchdog: { chipMs: 3200, chipReason: "soft wdt", enable: "none", reason: "soft wdt" },
     storageBytes: 65536,
     modules: ["Storage", "net", "Wifi", "crypto", "heatshrink", "ESP8266", "TelnetServer"],
     sha256: false,
@@ -50,9 +65,10 @@ export const PROFILES: Record<BoardName, BoardProfile> = {
     pinCount: 41,
     analogPins: ["D32", "D33", "D34", "D35", "D36", "D39"],
     adcMax: 4095,
-    jsVars: 4000,
-    blockSize: 16,
-    bootUsage: 120,
+    // espruino-esp32-2500: 12-bit refs, 13-byte JsVars (a real ESP32 sizes its pool from free heap)
+    pool: { vars: 2500, varBytes: 13, refBits: 12, refCountBits: 8, packBits: 0, nameChars: 4, base: 38 },
+    // esp_task_wdt, timeout rounded to whole seconds (targets/esp32/jshardware.c)
+    watchdog: { enable: "seconds", reason: "task wdt" },
     storageBytes: 262144,
     modules: ["Storage", "net", "tls", "Wifi", "crypto", "heatshrink", "ESP32"],
     sha256: true,
@@ -65,9 +81,10 @@ export const PROFILES: Record<BoardName, BoardProfile> = {
     pinCount: 33,
     analogPins: [], // analogRead prints an error on the Linux build
     adcMax: 4095,
-    jsVars: 4000,
-    blockSize: 16,
-    bootUsage: 60,
+    // the stock 64-bit build (its pool grows from 4,096; 32-bit refs, 8-character names)
+    pool: { vars: 4096, varBytes: 27, refBits: 32, refCountBits: 8, packBits: 0, nameChars: 8, base: 31 },
+    // jshEnableWatchDog/jshKickWatchDog are empty on Linux: nothing resets a stuck script
+    watchdog: { enable: "none", reason: "" },
     storageBytes: 1048576,
     modules: ["Storage", "net", "tls", "crypto", "heatshrink"],
     sha256: true,

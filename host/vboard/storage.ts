@@ -1,9 +1,12 @@
 // Espruino's Storage (flash file store) kept on disk, one file per Storage name, so code and
 // config written by the board or by the host survive reboots and restarts of the simulator.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+// The board thread and the host each open the directory; a file is replaced whole (written
+// beside, then renamed), so neither ever reads half a write.
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const MAX_NAME = 28; // Espruino's Storage file name limit
+const threadTag = Math.random().toString(36).slice(2, 8);
 
 // Storage names may hold any byte; encode them so every name maps to one safe file name.
 function fileName(name: string): string {
@@ -53,7 +56,9 @@ export class DiskStorage {
       for (let i = 0; i < data.length; i++) file[offset + i] &= data[i];
     } else file = data;
     if (file.length > this.getFree() + (this.read(name)?.length ?? 0)) throw new Error("Not enough free space in Storage");
-    writeFileSync(this.path(name), file);
+    const tmp = join(this.dir, "t_" + process.pid + "_" + threadTag + "_" + fileName(name));
+    writeFileSync(tmp, file);
+    renameSync(tmp, this.path(name));
   }
 
   erase(name: string): void {

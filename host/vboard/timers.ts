@@ -98,9 +98,9 @@ export class TimerTable {
     this.arm();
   }
 
-  // Callbacks still held, for the memory estimate.
-  callbacks(): unknown[] {
-    return [...this.timers.values()].map((t) => t.fn);
+  // The timers still held, for the memory model.
+  entries(): Array<{ fn: unknown; args: unknown[]; repeat: boolean }> {
+    return [...this.timers.values()].map((t) => ({ fn: t.fn, args: t.args, repeat: t.repeat }));
   }
 }
 

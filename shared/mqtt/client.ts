@@ -14,6 +14,7 @@ import { utf8Encode, type Bytes } from "../bytes";
 import { ProtocolError } from "../errors";
 import { CONNACK_REFUSED, E_CONNECT_TIMEOUT, E_PING_TIMEOUT, E_QUEUE_FULL } from "./client-codes";
 import { encodePacket } from "./generator";
+import { checkOptions } from "./options";
 import { CLIENT_DECODERS, MqttParser } from "./parser";
 import {
   CONNACK,
@@ -29,6 +30,7 @@ import {
   SUBSCRIBE,
   UNSUBSCRIBE,
   type AckPacket,
+  type ConnectPacket,
   type Packet,
   type PublishPacket,
   type Subscription,
@@ -144,7 +146,9 @@ class Client implements MqttClient {
 
   constructor(o: MqttClientOptions) {
     const ka = o.keepalive == null ? 60 : o.keepalive;
-    this._cp = encodePacket({ type: CONNECT, clientId: o.clientId, clean: o.clean !== false, keepalive: ka, username: o.username, password: o.password, will: o.will });
+    const cp: ConnectPacket = { type: CONNECT, clientId: o.clientId, clean: o.clean !== false, keepalive: ka, username: o.username, password: o.password, will: o.will };
+    checkOptions(cp);
+    this._cp = encodePacket(cp);
     this._ka = ka * 1000;
     this._open = o.open;
     this._wait = o.timeout || 10000;

@@ -41,3 +41,5 @@ export const E_LENGTH = "m34"; // mqtt-packet-length
 export const E_TYPE = "m35"; // mqtt-packet-type
 export const E_CONNACK_RESERVED = "m36"; // mqtt-connack-reserved
 export const E_STRING_LENGTH = "m37"; // mqtt-string-length
+export const E_KEEPALIVE = "m38"; // mqtt-keepalive
+export const E_FIELD_TYPE = "m39"; // mqtt-field-type

@@ -50,3 +50,5 @@ export const E_LENGTH = "mqtt-packet-length"; // remaining length disagrees with
 export const E_TYPE = "mqtt-packet-type"; // reserved type (0, 15) or one this side never receives
 export const E_CONNACK_RESERVED = "mqtt-connack-reserved"; // CONNACK flags bits 7-1 set, or return code above 5
 export const E_STRING_LENGTH = "mqtt-string-length"; // string or binary field over 65,535 bytes
+export const E_KEEPALIVE = "mqtt-keepalive"; // keep alive not an integer 0..65535 (sender, client options)
+export const E_FIELD_TYPE = "mqtt-field-type"; // a field of the wrong type (topic not a string, payload not bytes...)

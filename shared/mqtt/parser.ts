@@ -242,7 +242,11 @@ function any(h: number): Packet {
 // 9, 11, 13).
 export const CLIENT_DECODERS: Decoders = { t: 0x2afc, d: toClient };
 
-// Every packet type (1-14): what a server (or a test) needs.
+// A server receives CONNECT, PUBLISH, PUBACK..PUBCOMP, SUBSCRIBE, UNSUBSCRIBE, PINGREQ,
+// DISCONNECT (types 1, 3-8, 10, 12, 14; host/broker/gate.ts).
+export const SERVER_DECODERS: Decoders = { t: 0x55fa, d: any };
+
+// Every packet type (1-14): what a test needs.
 export const ALL_DECODERS: Decoders = { t: 0x7ffe, d: any };
 
 // Checks the fixed header at b[i] and returns the whole packet's size, or 0 when b[i..n)

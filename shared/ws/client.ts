@@ -24,6 +24,11 @@ export interface WsOptions extends HandshakeOptions {
   maxSize?: number;
 }
 
+// The one timer in shared/: waiting for the server's TCP close after the Close exchange. Both
+// Node and Espruino have these globals; the platform-neutral build declares them here.
+declare function setTimeout(fn: () => void, ms: number): unknown;
+declare function clearTimeout(id: unknown): void;
+
 function noop(): void {}
 
 // A Close frame's body: the status code, then the reason as UTF-8.
@@ -64,9 +69,10 @@ export class WsClient implements Transport {
   // The transport shape for the layer above: one binary message per write.
   write!: (b: Bytes) => void;
   ping!: (b?: Bytes) => void;
-  // Starts the closing handshake (code default 1000, reason up to 123 UTF-8 bytes); the
-  // transport is closed when the peer's Close arrives, and the platform should close it if that
-  // takes too long. Before the handshake has completed it just drops the transport.
+  // Starts the closing handshake (code default 1000, reason up to 123 UTF-8 bytes). Once the
+  // peer's Close has arrived (state 3) the server is expected to close the transport; the
+  // client closes it itself 5 s later if it has not. A server that never answers the Close is
+  // the platform's to time out. Before the handshake has completed it just drops the transport.
   close!: (code?: number, reason?: string) => void;
 
   constructor(t: Transport, o: WsOptions) {
@@ -77,6 +83,7 @@ export class WsClient implements Transport {
     let accept = "";
     let peerClose: Bytes | null = null; // payload of the peer's Close frame, once received
     let fragmenting = false;
+    let wait: unknown = 0; // the timer for the server's TCP close
 
     function set(v: number): void {
       w.state = s = v;
@@ -101,10 +108,13 @@ export class WsClient implements Transport {
     const push = createReceiver(function (op, d) {
       if (op == 8) {
         peerClose = d;
-        // Echo the status code (5.5.1), then end: as the client we may close the transport once
-        // both Close frames are sent (7.1.1), and there is no timer here to wait for the server.
+        // Echo the status code (5.5.1). The server closes TCP first (7.1.1, so that it holds
+        // TIME_WAIT): wait for closed(), and close the transport only if that takes 5 s.
         if (s == 1) out(8, view(d, 0, 2));
-        end();
+        set(3);
+        wait = setTimeout(function () {
+          if (s == 3) t.close();
+        }, 5000);
       } else if (op == 9) {
         if (s == 1) out(10, d);
       } else if (op == 10) w.onpong(d);
@@ -151,6 +161,8 @@ export class WsClient implements Transport {
 
     w.closed = function () {
       const c = peerClose;
+      // Espruino throws on clearTimeout(undefined) (and clearTimeout() clears every timer).
+      if (wait) clearTimeout(wait);
       if (s < 4) {
         set(4);
         w.onclose(c ? (c.length ? readU16BE(c, 0) : 1005) : 1006, c ? (utf8Decode(c, 2, c.length) as string) : "");

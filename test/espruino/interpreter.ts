@@ -151,11 +151,26 @@ export class Espruino {
     });
   }
 
-  // Restarts the interpreter into .bootcde, as a reset of the board does; resolves once the
-  // console answers again (a line sent after load() runs after the restart and boot code).
+  // Restarts the interpreter into .bootcde, as a reset of the board does, and resolves once the
+  // console answers again. Console bytes that arrive while the interpreter restarts can be
+  // dropped (the restart clears its input line), so the first answer is asked for again until it
+  // comes, each time after the previous request had a second to be answered.
   async boot(): Promise<void> {
     this.send("load()");
-    await this.eval("1", 20000);
+    for (let i = 0; ; i++) {
+      try {
+        await this.eval("1", 1000);
+        return;
+      } catch (e) {
+        if (i >= 30) throw e;
+      }
+    }
+  }
+
+  // SIGINT: the Linux port's signal hook interrupts running code ("Execution Interrupted"), the
+  // one way to stop a script stuck in a loop (console input waits for the idle loop).
+  interrupt(): void {
+    this.p.kill("SIGINT");
   }
 
   async close(): Promise<void> {
