@@ -26,7 +26,8 @@ export class DeviceCard {
   constructor(snap, { wsUrl, onLink, onForget }) {
     this.id = snap.id;
     this.status = "unknown";
-    this.snap = snap;
+    this.snap = snap; // the latest snapshot, from either channel: status and info
+    this.dev = null; // the latest from the device's own socket: the body is built from it
     this.onLink = onLink;
     this.onForget = onForget;
     this.hash = undefined; // the catalogue the body was built for (null: none)
@@ -106,9 +107,11 @@ export class DeviceCard {
     };
   }
 
+  // The body follows the device's own socket only: its catalogue changes arrive there in
+  // order with the frames decoded by it (the device list channel is another socket).
   rebuild() {
-    if (!this.mounted) return;
-    const c = this.snap.catalogue || null;
+    if (!this.mounted || !this.dev) return;
+    const c = this.dev.catalogue || null;
     const hash = c ? c.hash : null;
     if (hash === this.hash) return;
     this.hash = hash;
@@ -153,7 +156,7 @@ export class DeviceCard {
     }
     // What the bridge knew when the snapshot was taken; the socket's state frame follows.
     const now = Date.now();
-    for (const [name, v] of Object.entries(this.snap.values || {})) {
+    for (const [name, v] of Object.entries(this.dev.values || {})) {
       const spec = this.table.byName.get(name);
       if (spec) this.setValue(spec, v, now);
     }
@@ -167,11 +170,11 @@ export class DeviceCard {
         "section",
         { class: "raw" },
         h("h3", { text: "No catalogue" }),
-        h("p", { class: "note", text: this.snap.catalogueNote || "This board does not describe its messages." }),
+        h("p", { class: "note", text: this.dev.catalogueNote || "This board does not describe its messages." }),
         h("div", {}, h("span", { class: "topic", text: "pinwire/" + this.id + "/state " }), this.rawOut),
       ),
     );
-    if (this.snap.raw) this.rawOut.textContent = this.snap.raw.state.replace(/(..)(?=.)/g, "$1 ");
+    if (this.dev.raw) this.rawOut.textContent = this.dev.raw.state.replace(/(..)(?=.)/g, "$1 ");
   }
 
   // --- what arrives ---
@@ -202,7 +205,6 @@ export class DeviceCard {
     if (snap.ota) this.showOta(snap.ota);
     if (snap.log) this.showLog(snap.log, true);
     this.tick();
-    this.rebuild();
   }
 
   setStatus(status) {
@@ -240,12 +242,16 @@ export class DeviceCard {
     } catch {
       return;
     }
-    if (m.type === "hello") {
-      this.history = m.history || null;
-      // Reconnected to a board that runs the same app: its chart starts from the bridge's history.
-      if (this.chart && this.snap.catalogue && m.device.catalogue && m.device.catalogue.hash === this.hash) this.chart.setHistory(this.history);
+    if (m.type === "hello" || m.type === "device") {
+      if (m.type === "hello") {
+        this.history = m.history || null;
+        // Reconnected to a board that runs the same app: its chart starts from the bridge's history.
+        if (this.chart && m.device.catalogue && m.device.catalogue.hash === this.hash) this.chart.setHistory(this.history);
+      }
+      this.dev = m.device;
       this.update(m.device);
-    } else if (m.type === "device") this.update(m.device);
+      this.rebuild();
+    }
     else if (m.type === "log") this.showLog([m.line], false);
     else if (m.type === "ota") this.showOta(m.ota);
   }

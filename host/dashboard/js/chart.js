@@ -70,6 +70,7 @@ export class LiveChart {
       this.now[i] = v;
       this.sample(t, false);
     }
+    this.container.dataset.history = String(points.length);
     this.draw();
   }
 

@@ -74,11 +74,15 @@ class SliderSender {
     this.busy = false;
     this.last = 0;
     this.timer = 0;
+    this.sent = null;
     const fire = () => {
       clearTimeout(this.timer);
       this.timer = 0;
       this.last = performance.now();
-      send(Number(input.value));
+      const v = Number(input.value);
+      // The release repeats the last value sent while dragging: once is enough.
+      if (v !== this.sent) send(v);
+      this.sent = v;
     };
     input.addEventListener("input", () => {
       this.busy = true;
@@ -93,7 +97,9 @@ class SliderSender {
   }
 
   show(value) {
-    if (!this.busy) this.input.value = String(value);
+    if (this.busy) return;
+    this.input.value = String(value);
+    this.sent = null; // the board moved: the same value again is a new command
   }
 }
 
