@@ -113,7 +113,7 @@ describe("MQTT link", () => {
 
 describe("TLS where the board has it", () => {
   it("mqtts:// on the esp32 and wss:// on the linux bundle", async () => {
-    const sec = await startAedes(selfSigned());
+    const sec = await startAedes({ tls: selfSigned() });
     const sw = await Watcher.connect("mqtts://127.0.0.1:" + sec.port, "pinwire/#", { rejectUnauthorized: false });
     try {
       for (const [id, board, url] of [
