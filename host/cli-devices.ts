@@ -62,8 +62,8 @@ export function registerDeviceCommands(program: Command, out: (s: string) => voi
   apiOptions(program.command("forget").description("remove offline devices: their retained status, info, catalogue and state on the broker, and their Home Assistant entities"))
     .argument("[ids...]", "device ids")
     .option("--offline", "every device that is offline")
-    .action(async (ids: string[], o) => {
-      if (!ids.length && !o.offline) throw new ApiError("name the devices to forget, or give --offline");
+    .action(async (ids: string[], o, cmd: Command) => {
+      if (!ids.length && !o.offline) cmd.error("error: name the devices to forget, or give --offline", { exitCode: 2 });
       if (o.offline) {
         const { body } = await call(o, "GET", "api/devices");
         ids = [...ids, ...(body as any[]).filter((d) => d.status !== "online").map((d) => d.id)];

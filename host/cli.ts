@@ -288,7 +288,11 @@ export async function main(argv: string[]): Promise<void> {
       // help and --version exit 0; every usage error 2 (commander already printed it)
       process.exit(e.exitCode === 0 ? 0 : 2);
     }
-    if (e instanceof ConfigError || e instanceof ApiError) {
+    if (e instanceof ApiError) {
+      process.stderr.write("pinwire: " + e.message + "\n");
+      process.exit(1);
+    }
+    if (e instanceof ConfigError) {
       process.stderr.write("pinwire: " + e.message + "\n");
       process.exit(2);
     }
