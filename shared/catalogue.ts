@@ -172,7 +172,7 @@ export class MessageTable {
   }
 
   // A command from a client, binary (one message) or a JSON control by alias
-  // ({"control":"SERVO","value":120,"unit":"deg"}), checked as the board checks it: the code
+  // ({"control":"PERIOD","value":250,"unit":"ms"}), checked as the board checks it: the code
   // must be a command, the value in range, the unit (when given) the message's.
   command(b: Bytes | string): DecodedMessage {
     if (typeof b !== "string") {
@@ -253,7 +253,7 @@ export function snapshotOf(table: MessageTable, latest: { get(code: number): Byt
 }
 
 // A message's name for people: the Home Assistant name when it has one, else its own name
-// in words ("LIGHT_LEVEL" -> "Light level").
+// in words ("REPORT_PERIOD" -> "Report period").
 export function displayName(m: MessageSpec): string {
   if (m.ha && m.ha.name) return m.ha.name;
   const w = m.name.toLowerCase().replace(/_/g, " ");

@@ -7,6 +7,8 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import mqtt, { type MqttClient } from "mqtt";
 import { isValidTopicName } from "../shared/topic";
 import type { Catalogue } from "../shared/catalogue";
+import { catalogueProblem } from "../shared/catalogue";
+import { entitiesOf } from "../host/discovery/ha";
 import type { Service } from "../host/bridge/service";
 import { startMosquitto, startTestService, wsUrl, Collector, isMsg, waitDevice } from "./host-helpers";
 import { catalogueOf, encode, startTestBoard, tableOf, type TestBoard } from "./helpers/boards";
@@ -148,6 +150,51 @@ describe("discovery configs", () => {
     // The light's state is LED_DUTY (the hint's `state`).
     expect([m("ha1/ha/led_set"), m("ha1/ha/led_set/brightness")]).toEqual(["ON", "50"]);
     expect(m("ha2/ha/period")).toBe("1000");
+  });
+});
+
+describe("every component of the format", () => {
+  // An app neither example covers: a switch (with its widget's on/off), a binary sensor, a
+  // struct sensor, a number the board reports nothing for.
+  const c: Catalogue = {
+    pinwire: 1,
+    app: "relay-box",
+    version: "0.2.0",
+    hash: "0123abcd",
+    messages: [
+      { name: "RELAY", code: 30, dir: "both", payload: "int32", range: [0, 1], ui: [{ widget: "switch", on: 1, off: 0 }], ha: { component: "switch", name: "Relay", device_class: "outlet" } },
+      { name: "DOOR", code: 31, dir: "report", payload: "int32", ha: { component: "binary_sensor", device_class: "door" } },
+      { name: "CLIMATE", code: 32, dir: "report", payload: "struct { float temp; float hum; }", ha: { component: "sensor", name: "Climate", device_class: "temperature" } },
+      { name: "BEEP", code: 33, dir: "command", payload: "int32", unit: "ms", range: [10, 2000], ha: { component: "number" } },
+    ],
+  };
+
+  it("gives configs HA documents, with state from the right report", () => {
+    expect(catalogueProblem(c)).toBeNull();
+    const es = entitiesOf("rb1", { board: "esp32" }, c);
+    expect(es.map((e) => [e.topic, e.config.unique_id])).toEqual([
+      ["homeassistant/switch/rb1/relay-box_relay/config", "pinwire_rb1_relay-box_relay"],
+      ["homeassistant/binary_sensor/rb1/relay-box_door/config", "pinwire_rb1_relay-box_door"],
+      ["homeassistant/sensor/rb1/relay-box_climate/config", "pinwire_rb1_relay-box_climate"],
+      ["homeassistant/number/rb1/relay-box_beep/config", "pinwire_rb1_relay-box_beep"],
+    ]);
+    for (const e of es) {
+      const s = SCHEMA[e.component];
+      for (const k of s.required) expect(e.config, e.topic + " " + k).toHaveProperty(k);
+      for (const k of Object.keys(e.config)) expect(s.allowed, e.topic + " has undocumented key " + k).toContain(k);
+    }
+    const [relay, door, climate, beep] = es;
+    expect(relay.config).toMatchObject({ name: "Relay", device_class: "outlet", state_topic: "pinwire/rb1/ha/relay", command_topic: "pinwire/rb1/ha/relay/set" });
+    expect(relay.mirrors.map((m) => [m.topic, m.format(1), m.format(0)])).toEqual([["pinwire/rb1/ha/relay", "ON", "OFF"]]);
+    expect(door.config).toMatchObject({ name: "Door", device_class: "door", payload_on: "ON" });
+    expect(door.mirrors[0].format(3)).toBe("ON");
+    expect(climate.config).toMatchObject({ value_template: "{{ value_json.temp }}", json_attributes_topic: "pinwire/rb1/ha/climate", device_class: "temperature" });
+    expect(climate.mirrors[0].format({ temp: 21.5, hum: 40 })).toBe('{"temp":21.5,"hum":40}');
+    // Nothing reports BEEP back: no state topic (HA shows it optimistic).
+    expect(beep.config).toMatchObject({ min: 10, max: 2000, mode: "box", unit_of_measurement: "ms" });
+    expect(beep.config.state_topic).toBeUndefined();
+    expect(beep.mirrors).toEqual([]);
+    expect(entitiesOf("rb1", null, null)).toEqual([]);
   });
 });
 

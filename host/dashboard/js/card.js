@@ -125,8 +125,8 @@ export class DeviceCard {
     this.root.dataset.app = c ? c.app : "";
     if (!c) return this.buildRaw();
     const ctx = this.ctx;
-    // A command that `reports` another message sits with it: SERVO_ROTATE's slider under
-    // SERVO_ANGLE's gauge.
+    // A command that `reports` another message sits with it: a command's slider under the
+    // gauge of the report that shows its effect.
     const groups = new Map();
     for (const m of c.messages) {
       const home = m.dir === "command" && m.reports && this.table.byName.get(m.reports) ? m.reports : m.name;

@@ -104,8 +104,8 @@ class SliderSender {
 }
 
 // A slider for an int32 command. When the message also has a switch whose ON value is an end
-// of the range (LED "automatic" at -1, say), the slider covers the rest of the range and
-// works while the switch is OFF.
+// of the range ("automatic" at -1, say), the slider covers the rest of the range and works
+// while the switch is OFF.
 function slider(spec, hint, ctx) {
   let [min, max] = range(spec);
   const step = hint.step || 1;
