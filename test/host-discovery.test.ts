@@ -9,6 +9,7 @@ import { isValidTopicName } from "../shared/topic";
 import type { Catalogue } from "../shared/catalogue";
 import { catalogueProblem } from "../shared/catalogue";
 import { entitiesOf } from "../host/discovery/ha";
+import { FakeBoard } from "../host/sim/fake-board";
 import type { Service } from "../host/bridge/service";
 import { startMosquitto, startTestService, wsUrl, Collector, isMsg, waitDevice } from "./host-helpers";
 import { catalogueOf, encode, startTestBoard, tableOf, type TestBoard } from "./helpers/boards";
@@ -195,6 +196,33 @@ describe("every component of the format", () => {
     expect(beep.config.state_topic).toBeUndefined();
     expect(beep.mirrors).toEqual([]);
     expect(entitiesOf("rb1", null, null)).toEqual([]);
+  });
+
+  it("turns HA's switch and number commands into that app's messages", async () => {
+    const b = await new FakeBoard({ id: "rb1", url: svc.mqttUrl, app: c }).start();
+    try {
+      const watch = await Ha.connect(svc.mqttUrl, ["rb1"]);
+      await watch.until(() => watch.of("rb1").length === 4 && watch.mirrors.get("pinwire/rb1/ha/relay") === "OFF");
+      await watch.c.publishAsync("pinwire/rb1/ha/relay/set", "ON");
+      await watch.until(() => watch.mirrors.get("pinwire/rb1/ha/relay") === "ON");
+      await watch.c.publishAsync("pinwire/rb1/ha/relay/set", "OFF");
+      await watch.until(() => watch.mirrors.get("pinwire/rb1/ha/relay") === "OFF");
+      b.set("DOOR", 1);
+      await watch.until(() => watch.mirrors.get("pinwire/rb1/ha/door") === "ON");
+      b.set("CLIMATE", { temp: 19.5, hum: 55 });
+      await watch.until(() => watch.mirrors.get("pinwire/rb1/ha/climate") === '{"temp":19.5,"hum":55}');
+      await watch.c.publishAsync("pinwire/rb1/ha/beep/set", "5"); // below its range: dropped
+      await watch.c.publishAsync("pinwire/rb1/ha/beep/set", "250");
+      await expect.poll(() => b.received.length).toBe(3);
+      expect(b.received).toEqual([
+        { name: "RELAY", value: 1 },
+        { name: "RELAY", value: 0 },
+        { name: "BEEP", value: 250 },
+      ]);
+      await watch.close();
+    } finally {
+      await b.stop();
+    }
   });
 });
 
