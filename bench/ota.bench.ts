@@ -17,7 +17,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startBridge } from "../flash/bridge";
+import { startConsoleRelay } from "../flash/console-relay";
 import { boardFile, runEspruinoCli } from "../flash/espruino-cli";
 import { openConsole } from "../flash/ports";
 import { pushScript } from "../flash/push";
@@ -84,11 +84,11 @@ async function main(): Promise<void> {
           let first = 0;
           let received = 0;
           link.onData((d) => (received += d.length));
-          const bridge = await startBridge(link, () => (first ||= performance.now()));
+          const relay = await startConsoleRelay(link, () => (first ||= performance.now()));
           const t0 = performance.now();
-          const done = bridge.expect(/PWDONE(-?\d+)/);
+          const done = relay.expect(/PWDONE(-?\d+)/);
           const run = runEspruinoCli(
-            ["-p", bridge.url, "--board", boardFile(dir, "esp32"), "--config", "STORAGE_UPLOAD_METHOD=1", "--storage", "up.js:" + f, "-e", 'print("PWDONE"+E.CRC32(require("Storage").read("up.js")))'],
+            ["-p", relay.url, "--board", boardFile(dir, "esp32"), "--config", "STORAGE_UPLOAD_METHOD=1", "--storage", "up.js:" + f, "-e", 'print("PWDONE"+E.CRC32(require("Storage").read("up.js")))'],
             60000,
           );
           const m = await Promise.race([done, run.done.then(() => null)]);
@@ -98,9 +98,9 @@ async function main(): Promise<void> {
           if (!m || Number(m[1]) >>> 0 !== crc32(image)) throw new Error("console upload " + kb + " KB failed:\n" + run.output().slice(-2000));
           cli.push((t1 - first) / 1000);
           wall.push((t1 - t0) / 1000);
-          cliWire.push((bridge.sent() + received) / image.length);
-          cliEst.push((Math.max(bridge.sent(), received) * 10) / UART_BAUD);
-          await bridge.close();
+          cliWire.push((relay.sent() + received) / image.length);
+          cliEst.push((Math.max(relay.sent(), received) * 10) / UART_BAUD);
+          await relay.close();
           await link.close();
         } finally {
           await b.close();

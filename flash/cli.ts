@@ -9,14 +9,15 @@ import { constants as osConstants } from "node:os";
 import { type Command, InvalidArgumentError } from "commander";
 import { MultiBar, Presets, SingleBar } from "cli-progress";
 import type { MqttClient } from "mqtt";
+import { BOARDS, isBoard } from "../shared/boards";
 import { crc32 } from "../shared/crc32";
 import { VERSION } from "../device/version";
 import { FlashError } from "./errors";
+import { OUTCOME_TEXT } from "./outcome-text";
 import type { PushResult } from "./push";
 
 // The modules behind each command (bundler, serial ports, esptool-js, mqtt) load when the
 // command runs, so the other pinwire commands do not pay for them at start-up.
-const BOARDS = ["esp8266", "esp32", "linux"];
 const CONFIG_FILE = "pinwire.json";
 
 function int(v: string): number {
@@ -26,7 +27,7 @@ function int(v: string): number {
 }
 
 function board(v: string): string {
-  if (!BOARDS.includes(v)) throw new InvalidArgumentError("one of " + BOARDS.join(", "));
+  if (!isBoard(v)) throw new InvalidArgumentError("one of " + BOARDS.join(", "));
   return v;
 }
 
@@ -75,22 +76,6 @@ function rate(bytes: number, t0: number): string {
   return s > 0 ? (bytes / 1024 / s).toFixed(1) : "0";
 }
 
-const OUTCOME_TEXT: Record<string, string> = {
-  busy: "refused: the device is in the middle of another update",
-  space: "refused: the script is larger than the device's free flash",
-  unsigned: "refused: the device has an OTA key and the script is not signed (give --key or --keys)",
-  sig: "refused: wrong signature (the key does not match the device's otaKey)",
-  alg: "refused: the device cannot check this signature algorithm",
-  crc: "failed: the script arrived corrupted (CRC32 mismatch); the old script still runs",
-  digest: "failed: the script's digest does not match the signed manifest; the old script still runs",
-  size: "failed: the script arrived with the wrong size; the old script still runs",
-  "no-reply": "failed: the device did not answer (offline, or no OTA receiver)",
-  interrupted: "stopped: interrupted; the device was told to abort the transfer and keeps its running script",
-  timeout: "failed: the transfer stalled",
-  "no-boot-report": "failed: the device never reported after restarting",
-  boots: "rolled back: the new script failed at boot",
-  health: "rolled back: the new script did not connect to the broker in time",
-};
 
 export function describeResult(r: PushResult): string {
   if (r.outcome === "installed") return r.id + ": installed, restarting (" + r.size + " B in " + (r.ms / 1000).toFixed(2) + " s)";

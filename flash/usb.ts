@@ -14,7 +14,7 @@ import { checkConfig, linkMode, parseUrl } from "../device/config";
 import { VERSION } from "../device/version";
 import { crc32 } from "../shared/crc32";
 import { SLOT_A, SLOT_B, STATE_FILE } from "../device/ota/state";
-import { startBridge } from "./bridge";
+import { startConsoleRelay } from "./console-relay";
 import { boardFile, runEspruinoCli } from "./espruino-cli";
 import { type Binding, FlashError, openConsole } from "./ports";
 
@@ -113,9 +113,9 @@ export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
   const names = files.map((f) => f.name);
   const verify = verifyCode(names);
   const total = files.reduce((n, f) => n + uploadTextLength(f.name, f.data.length), 0) + verify.length + 64;
-  const bridge = await startBridge(link, (n) => o.onProgress?.(Math.min(n, total), total));
+  const relay = await startConsoleRelay(link, (n) => o.onProgress?.(Math.min(n, total), total));
   try {
-    const args = ["-p", bridge.url, "-b", String(o.baud ?? 115200), "--board", boardFile(dir, o.board)];
+    const args = ["-p", relay.url, "-b", String(o.baud ?? 115200), "--board", boardFile(dir, o.board)];
     // The CLI pauses 250 ms after each 384-byte Storage write because a serial line has no
     // flow control fast enough; TCP has its own, so a tcp:// console goes without the pauses.
     if (o.port?.startsWith("tcp://")) args.push("--config", "STORAGE_UPLOAD_METHOD=1");
@@ -127,7 +127,7 @@ export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
     const verifyFile = join(dir, "verify.js");
     writeFileSync(verifyFile, verify);
     args.push(verifyFile);
-    const marker = bridge.expect(/PWCRC:([-0-9,]+)/);
+    const marker = relay.expect(/PWCRC:([-0-9,]+)/);
     const cli = runEspruinoCli(args, o.timeoutMs ?? 180000);
     // The CLI may hang after the upload: the board's answer is what counts.
     const first = await Promise.race([marker.then((m) => ({ m })), cli.done.then((code) => ({ code }))]);
@@ -152,9 +152,9 @@ export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
     o.onProgress?.(total, total);
     // load() restarts the interpreter into .bootcde, exactly as a reset of the board would.
     if (o.run !== false) link.write("\x10load()\n");
-    return { port: o.port ?? link.name, files: result, uploadBytes: bridge.sent(), ms: Date.now() - t0 };
+    return { port: o.port ?? link.name, files: result, uploadBytes: relay.sent(), ms: Date.now() - t0 };
   } finally {
-    await bridge.close();
+    await relay.close();
     await link.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -9,6 +9,8 @@ import { loadOrCreateToken } from "./auth/token";
 import { startService, securityPlan, ConfigError, type Service } from "./bridge/service";
 import { isHostPattern, normalizeOrigin } from "./http/origin";
 import { registerFlashCommands } from "../flash/cli";
+import { registerDeviceCommands, ApiError } from "./cli-devices";
+import { BOARDS } from "../shared/boards";
 
 function port(v: string): number {
   const n = Number(v);
@@ -149,11 +151,11 @@ export function logReady(log: Logger, svc: Pick<Service, "httpUrl" | "mqttUrl" |
 
 // A virtual board so that `npm start` shows something moving with no hardware attached.
 async function startSims(log: Logger, svc: Service, flags: ServeFlags): Promise<void> {
-  const { startVirtualDevice } = await import("./bridge/sim");
+  const { startVirtualBoard } = await import("./sim/virtual-board");
   const id = "sim1";
   const broker = svc.broker ? (svc.broker.url.startsWith("mqtts") ? "mqtts" : "mqtt") + "://127.0.0.1:" + svc.broker.port : svc.mqttUrl;
   const password = svc.simLogins.get(id);
-  const sim = await startVirtualDevice({ id, broker, username: password ? id : flags.brokerUser, password: password ?? flags.brokerPass, log }).catch((e) => {
+  const sim = await startVirtualBoard({ id, broker, username: password ? id : flags.brokerUser, password: password ?? flags.brokerPass, log }).catch((e) => {
     log.warn({ event: "sim-unavailable", err: String(e?.message ?? e) }, "virtual board not started");
     return null;
   });
@@ -220,17 +222,17 @@ export function buildProgram(): Command {
 
   program
     .command("sim")
-    .description("run a virtual board (the device app on the virtual Espruino) against a broker")
+    .description("run a virtual board (the board bundle on the virtual Espruino) against a broker")
     .requiredOption("--id <id>", "device id", deviceId)
     .requiredOption("--broker <url>", "broker URL", brokerUrl)
     .option("--username <name>", "device username (defaults to the id when --password is given)")
     .option("--password <password>", "device password")
-    .option("--board <name>", "board profile", "esp8266")
+    .addOption(new Option("--board <name>", "board profile").choices([...BOARDS]).default("esp8266"))
     .option("-v, --verbose", "log packets")
     .action(async (o) => {
       const log = createLogger({ verbose: o.verbose });
-      const { startVirtualDevice } = await import("./bridge/sim");
-      const sim = await startVirtualDevice({ id: o.id, broker: o.broker, board: o.board, username: o.username ?? (o.password ? o.id : undefined), password: o.password, log });
+      const { startVirtualBoard } = await import("./sim/virtual-board");
+      const sim = await startVirtualBoard({ id: o.id, broker: o.broker, board: o.board, username: o.username ?? (o.password ? o.id : undefined), password: o.password, log });
       onShutdown(() => sim.stop());
       installSignals(log);
     });
@@ -268,7 +270,8 @@ export function buildProgram(): Command {
     .action((o) => {
       for (const u of CredentialStore.load(o.credentials).list()) process.stdout.write(u.id + "\t" + u.role + "\n");
     });
-  registerFlashCommands(program); // flash, firmware, push (engineer G, flash/cli.ts)
+  registerFlashCommands(program); // flash, firmware, push (flash/cli.ts)
+  registerDeviceCommands(program); // devices, forget (cli-devices.ts)
   return program;
 }
 
@@ -284,6 +287,10 @@ export async function main(argv: string[]): Promise<void> {
     if (e instanceof CommanderError) {
       // help and --version exit 0; every usage error 2 (commander already printed it)
       process.exit(e.exitCode === 0 ? 0 : 2);
+    }
+    if (e instanceof ApiError) {
+      process.stderr.write("pinwire: " + e.message + "\n");
+      process.exit(1);
     }
     if (e instanceof ConfigError) {
       process.stderr.write("pinwire: " + e.message + "\n");

@@ -30,3 +30,12 @@ export function createLogger(opts: LogOptions = {}): Logger {
 export function silentLogger(): Logger {
   return pino({ level: "silent" });
 }
+
+// A thrown value as one line for a log or a close reason: a ProtocolError's rule code (and its
+// detail when it has one), an Error's message, anything else as text.
+export function errorText(e: unknown): string {
+  const o = e as { code?: unknown; message?: unknown; name?: unknown } | null;
+  if (o && o.name === "ProtocolError" && typeof o.code === "string") return o.code + (typeof o.message === "string" && o.message && o.message !== o.code ? ": " + o.message : "");
+  if (e instanceof Error) return e.message;
+  return String(e);
+}

@@ -4,7 +4,7 @@
 // C struct `struct { uint8_t cmd; <payload> }` with gcc's natural alignment.
 //
 // Host code only: the board gets compact constants from the build instead (scripts/app-build.mjs).
-import { alloc, type Bytes } from "./bytes";
+import { alloc, put, type Bytes } from "./bytes";
 import { fail } from "./errors";
 import { parseCStruct } from "./struct-c";
 import type { Struct } from "./struct";
@@ -172,7 +172,7 @@ export class MessageTable {
   }
 
   // A command from a client, binary (one message) or a JSON control by alias
-  // ({"control":"SERVO","value":120,"unit":"deg"}), checked as the board checks it: the code
+  // ({"control":"PERIOD","value":250,"unit":"ms"}), checked as the board checks it: the code
   // must be a command, the value in range, the unit (when given) the message's.
   command(b: Bytes | string): DecodedMessage {
     if (typeof b !== "string") {
@@ -208,4 +208,54 @@ export function blankMessage(spec: MessageSpec): Bytes {
   const b = alloc(messageSize(spec));
   b[0] = spec.code;
   return b;
+}
+
+// --- what every host side needs beyond decoding (bridge, gateway, discovery, dashboard)
+
+// Two values of one message are the same: numbers by value, structs member by member.
+export function sameValue(a: MessageValue | undefined, b: MessageValue | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || typeof a !== "object" || typeof b !== "object") return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+// The report that shows a command took effect: the message itself when it goes both ways
+// (the board reports its own setting back), else the report its `reports` names; null when
+// the board reports nothing for it.
+export function confirmingReport(table: MessageTable, spec: MessageSpec): MessageSpec | null {
+  if (spec.dir === "both") return spec;
+  return (spec.reports && table.byName.get(spec.reports)) || null;
+}
+
+// The retained state payload: every report's latest message back to back in declaration
+// order, the one with code `last` at the end (docs/catalogue.md, "Wire form"). `latest`
+// holds whole messages by code; reports without one are left out.
+export function snapshotOf(table: MessageTable, latest: { get(code: number): Bytes | undefined }, last = -1): Bytes {
+  const parts: Bytes[] = [];
+  for (const m of table.catalogue.messages) {
+    const b = m.dir === "command" || m.code === last ? undefined : latest.get(m.code);
+    if (b) parts.push(b);
+  }
+  const tail = last >= 0 ? latest.get(last) : undefined;
+  if (tail) parts.push(tail);
+  let n = 0;
+  for (const b of parts) n += b.length;
+  const out = alloc(n);
+  let o = 0;
+  for (const b of parts) {
+    put(out, b, o);
+    o += b.length;
+  }
+  return out;
+}
+
+// A message's name for people: the Home Assistant name when it has one, else its own name
+// in words ("REPORT_PERIOD" -> "Report period").
+export function displayName(m: MessageSpec): string {
+  if (m.ha && m.ha.name) return m.ha.name;
+  const w = m.name.toLowerCase().replace(/_/g, " ");
+  return w.charAt(0).toUpperCase() + w.slice(1);
 }

@@ -121,16 +121,17 @@ const WS_TEXT: { [code: string]: string } = {
 };
 for (const code in WS_TEXT) ERROR_TEXT[code] = WS_TEXT[code];
 
-// --- board messages and JSON controls (shared/messages.ts, device/app.ts)
+// --- board messages and JSON controls (the board's own checks of what it receives; the
+// catalogue, docs/catalogue.md, says what each message is)
 const MESSAGE_TEXT: { [code: string]: string } = {
-  [BQ.E_MSG_LENGTH]: "A board message must be exactly 8 bytes (struct { uint8_t cmd; int32_t value; }).",
-  [BQ.E_MSG_CMD]: "Unknown message cmd (known: 12 SERVO_ANGLE .. 17 STATUS).",
-  [BQ.E_MSG_RANGE]: "The message value is out of range for its cmd (servo 0-180, light/LED 0-100, LED_SET -1..100, STATUS 0/1).",
-  [BQ.E_MSG_NOT_COMMAND]: "A report (SERVO_ANGLE, LIGHT_LEVEL, LED_DUTY, STATUS) was sent as a command.",
+  [BQ.E_MSG_LENGTH]: "A board message has the wrong length for its code.",
+  [BQ.E_MSG_CMD]: "Unknown message code: not in the board's catalogue.",
+  [BQ.E_MSG_RANGE]: "The message's value is outside the range its catalogue declares.",
+  [BQ.E_MSG_NOT_COMMAND]: "A report was sent as a command.",
   [BQ.E_CONTROL_JSON]: "The JSON control is not a JSON object.",
-  [BQ.E_CONTROL_UNKNOWN]: 'Unknown control (known: "SERVO", "PWM").',
-  [BQ.E_CONTROL_UNIT]: 'Wrong unit for the control ("deg" for SERVO, "%" for PWM).',
+  [BQ.E_CONTROL_UNKNOWN]: "Unknown control: no command of the board's catalogue has that alias.",
+  [BQ.E_CONTROL_UNIT]: "Wrong unit for the control (it must be the command's declared unit, or left out).",
   [BQ.E_CONTROL_TYPE]: "The control's value must be a finite number.",
-  [BQ.E_CONTROL_RANGE]: "The control's value is out of range (SERVO 0-180 deg, PWM 0-100 % or -1 for automatic).",
+  [BQ.E_CONTROL_RANGE]: "The control's value is outside the range its command declares.",
 };
 for (const code in MESSAGE_TEXT) ERROR_TEXT[code] = MESSAGE_TEXT[code];

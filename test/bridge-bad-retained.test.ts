@@ -7,11 +7,11 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import net, { type AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import mqttPacket from "mqtt-packet";
-import { SERVO_ROTATE, STATUS, encodeMessage } from "../shared/messages";
 import { createLogger } from "../host/log";
 import { publishGuard } from "../host/net/publish-guard";
 import type { Service } from "../host/bridge/service";
-import { startTestService, wsUrl, Collector, isMsg, waitDevice } from "./host-helpers";
+import { startTestService, wsUrl, Collector, isJson, waitDevice } from "./host-helpers";
+import { catalogueOf, encode } from "./helpers/boards";
 
 // A PUBLISH with the topic given as raw bytes.
 function rawPublish(topic: Buffer, payload: Buffer, o: { qos?: number; retain?: boolean; id?: number } = {}): Buffer {
@@ -34,6 +34,9 @@ interface RawBroker {
 const BAD_NUL = rawPublish(Buffer.from("pinwire/bad\0/status", "latin1"), Buffer.from("online"), { retain: true });
 const BAD_UTF8 = rawPublish(Buffer.concat([Buffer.from("pinwire/bad"), Buffer.from([0xc3, 0x28]), Buffer.from("/info")]), Buffer.from("{}"), { retain: true, qos: 1, id: 7 });
 const GOOD = rawPublish(Buffer.from("pinwire/good1/status"), Buffer.from("online"), { retain: true });
+// The good device's catalogue and info (servo-light), as a board leaves them retained.
+let GOOD_APP: Buffer;
+const retained = (topic: string, payload: string) => mqttPacket.generate({ cmd: "publish", topic, payload: Buffer.from(payload), qos: 0, retain: true, dup: false } as any);
 
 async function startRawBroker(): Promise<RawBroker> {
   const socks = new Set<net.Socket>();
@@ -60,7 +63,7 @@ async function startRawBroker(): Promise<RawBroker> {
         // across writes, then a good one right behind them in the same write.
         if (p.subscriptions.some((x: any) => x.topic === "pinwire/+/status")) {
           s.write(BAD_NUL.subarray(0, 5));
-          s.write(Buffer.concat([BAD_NUL.subarray(5), BAD_UTF8, GOOD]));
+          s.write(Buffer.concat([BAD_NUL.subarray(5), BAD_UTF8, GOOD, GOOD_APP]));
         }
       } else if (p.cmd === "publish") {
         if (p.topic === "pinwire/good1/cmd") {
@@ -84,6 +87,8 @@ let svc: Service;
 const lines: any[] = [];
 
 beforeAll(async () => {
+  const c = await catalogueOf("servo-light");
+  GOOD_APP = Buffer.concat([retained("pinwire/good1/app", JSON.stringify(c)), retained("pinwire/good1/info", JSON.stringify({ id: "good1", app: c.app, version: c.version, hash: c.hash }))]);
   broker = await startRawBroker();
   const sink = new Writable({
     write(chunk, _enc, cb) {
@@ -101,11 +106,11 @@ afterAll(async () => {
 
 describe("a bad retained message from the broker", () => {
   it("is logged with its rule and skipped; one connection, every viewer command delivered", async () => {
-    await waitDevice(svc, "good1", (d) => d.status === "online");
+    await waitDevice(svc, "good1", (d) => d.status === "online" && d.app !== null);
     const viewer = await new Collector(wsUrl(svc, "/ws/good1")).open();
-    await viewer.next(isMsg(STATUS, 1));
+    await viewer.next(isJson("hello", (o) => o.device.status === "online"));
     const N = 99;
-    for (let i = 0; i < N; i++) viewer.ws.send(encodeMessage(SERVO_ROTATE, i));
+    for (let i = 0; i < N; i++) viewer.ws.send(await encode("servo-light", "SERVO_ROTATE", i));
     await broker.waitCommands(N);
     expect(broker.commands.map((c) => c.readInt32LE(4))).toEqual([...Array(N).keys()]);
     expect(broker.connections).toBe(1);

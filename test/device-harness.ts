@@ -1,40 +1,15 @@
 // Rig for the device suites: the real board bundle (dist/device/<board>/app.js, built by the
-// global setup) on the VirtualBoard, a restartable in-process Aedes (TCP + WebSocket /mqtt)
-// on fixed loopback ports, and an MQTT watcher that lets a test await a message.
-import http from "node:http";
-import https from "node:https";
-import tls from "node:tls";
+// global setup) on the VirtualBoard, the suites' restartable in-process Aedes (helpers/broker.ts),
+// and an MQTT watcher that lets a test await a message.
 import { execFileSync } from "node:child_process";
-import net, { type AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
-import { WebSocketServer, createWebSocketStream } from "ws";
 import { moduleFiles, root } from "../scripts/device-bundle.mjs";
 import { VirtualBoard, PROFILES, type BoardName, type VirtualBoardOptions } from "../host/vboard";
 import { afterAll, beforeAll } from "vitest";
 import { tempDir } from "./host-helpers";
-
-export interface TestBroker {
-  port: number;
-  wsPort: number;
-  // Stops and starts the broker on the same ports (state is lost, as with a restart).
-  stop(): Promise<void>;
-  start(): Promise<void>;
-  close(): Promise<void>;
-}
-
-function closeServer(s: net.Server | http.Server, socks: Set<net.Socket>): Promise<void> {
-  for (const c of socks) c.destroy();
-  return new Promise((r) => s.close(() => r()));
-}
-
-function listen(s: net.Server | http.Server, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    s.once("error", reject);
-    s.listen(port, "127.0.0.1", () => resolve((s.address() as AddressInfo).port));
-  });
-}
+import { startAedes, type TestBroker } from "./helpers/broker";
 
 // A throwaway self-signed certificate for 127.0.0.1 (the board does not verify without a CA).
 export function selfSigned(): { cert: Buffer; key: Buffer } {
@@ -47,47 +22,8 @@ export function selfSigned(): { cert: Buffer; key: Buffer } {
   }
 }
 
-// With `secure`, the same broker over TLS (mqtts) and HTTPS (wss .../mqtt).
-export async function startAedes(secure?: { cert: Buffer; key: Buffer }): Promise<TestBroker> {
-  const { Aedes } = await import("aedes");
-  let stopper: (() => Promise<void>) | null = null;
-  const b: TestBroker = {
-    port: 0,
-    wsPort: 0,
-    async start() {
-      const aedes = await Aedes.createBroker();
-      const socks = new Set<net.Socket>();
-      const tcp = secure ? tls.createServer(secure, aedes.handle) : net.createServer(aedes.handle);
-      const web = secure ? https.createServer(secure) : http.createServer();
-      for (const s of [tcp, web])
-        s.on("connection", (c: net.Socket) => {
-          socks.add(c);
-          // Nagle plus delayed ACKs on the broker side would cap a round trip at ~40 ms.
-          c.setNoDelay(true);
-          c.on("close", () => socks.delete(c));
-        });
-      const wss = new WebSocketServer({ server: web, path: "/mqtt" });
-      wss.on("connection", (ws, req) => aedes.handle(createWebSocketStream(ws) as any, req));
-      b.port = await listen(tcp, b.port);
-      b.wsPort = await listen(web, b.wsPort);
-      stopper = async () => {
-        for (const c of wss.clients) c.terminate();
-        await Promise.all([closeServer(tcp, socks), closeServer(web, socks)]);
-        await new Promise<void>((r) => aedes.close(() => r()));
-      };
-    },
-    async stop() {
-      const s = stopper;
-      stopper = null;
-      if (s) await s();
-    },
-    async close() {
-      await b.stop();
-    },
-  };
-  await b.start();
-  return b;
-}
+// The suites' one broker (helpers/broker.ts): restartable on its ports, TLS with `tls`.
+export { startAedes, type TestBroker } from "./helpers/broker";
 
 export interface Msg {
   topic: string;

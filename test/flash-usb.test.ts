@@ -1,7 +1,7 @@
 // `pinwire flash` end to end: the real `espruino` CLI uploads to the virtual board's TCP
 // console (as to an ESP8266's telnet console), the CRC32s are read back from the board, and
 // after a virtual reset the flashed app runs from Storage and comes online on the broker.
-import net, { type AddressInfo } from "node:net";
+import net from "node:net";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
@@ -15,6 +15,7 @@ import { BOOT_RUNNING } from "../shared/ota";
 import { PROFILES } from "../host/vboard";
 import { root } from "../scripts/device-bundle.mjs";
 import { appBundle, type Board, bootStatus, type Broker, flashedBoard, hostClient, startBroker } from "./ota-rig";
+import { startProxy, type Proxy } from "./helpers/proxy";
 import { tempDir } from "./host-helpers";
 // @ts-expect-error binding-mock's package "exports" carry no types entry
 import { MockBinding } from "@serialport/binding-mock";
@@ -70,38 +71,27 @@ async function blankBoard(id: string): Promise<Board> {
 
 // Forwards a console connection, changing one base64 character of the first pw.a piece: a
 // transmission error the CRC read-back must catch.
-async function corruptingProxy(target: number): Promise<{ port: number; close: () => Promise<void> }> {
+function corruptingProxy(target: number): Promise<Proxy> {
   const marker = '"pw.a",atob("';
-  const socks = new Set<net.Socket>();
-  const server = net.createServer((a) => {
-    const b = net.connect(target, "127.0.0.1");
-    socks.add(a).add(b);
-    let tail = "";
-    let done = false;
-    a.on("data", (d) => {
-      if (!done) {
-        const s = tail + d.toString("latin1");
-        const i = s.indexOf(marker);
-        if (i >= 0) {
-          const at = i + marker.length - tail.length;
-          if (at >= 0 && at < d.length) {
-            d[at] = d[at] === 0x41 ? 0x42 : 0x41;
-            done = true;
-          }
+  let tail = "";
+  let done = false;
+  return startProxy(target, {
+    transform(dir, d) {
+      if (dir !== "up" || done) return d;
+      const s = tail + d.toString("latin1");
+      const i = s.indexOf(marker);
+      if (i >= 0) {
+        const at = i + marker.length - tail.length;
+        if (at >= 0 && at < d.length) {
+          d = Buffer.from(d);
+          d[at] = d[at] === 0x41 ? 0x42 : 0x41;
+          done = true;
         }
-        tail = s.slice(-marker.length);
       }
-      b.write(d);
-    });
-    b.on("data", (d) => a.write(d));
-    for (const s of [a, b]) s.on("close", () => (a.destroy(), b.destroy()));
-    for (const s of [a, b]) s.on("error", () => {});
+      tail = s.slice(-marker.length);
+      return d;
+    },
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((r) => (socks.forEach((s) => s.destroy()), server.close(() => r()))),
-  };
 }
 
 describe("pinwire flash over a tcp:// console with the espruino CLI", () => {

@@ -36,6 +36,6 @@ describe("board error reports", () => {
     const l = await seen;
     await c.endAsync();
     expect(l).toMatchObject({ id: "e1", code: E_MSG_RANGE, rule: "msg-range" });
-    expect(String(l.why)).toMatch(/out of range/);
+    expect(String(l.why)).toMatch(/outside the range its catalogue declares/);
   });
 });

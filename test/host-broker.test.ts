@@ -2,10 +2,12 @@
 // the mqtt npm package over /mqtt WebSocket), and its authentication and per-device ACL.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import mqtt from "mqtt";
-import { encodeMessage, SERVO_ANGLE, LIGHT_LEVEL, LED_DUTY, SERVO_ROTATE, STATUS } from "../shared/messages";
 import { CredentialStore } from "../host/auth/credentials";
 import type { Service } from "../host/bridge/service";
-import { startTestService, wsUrl, Collector, isMsg, run, Proc } from "./host-helpers";
+import { startTestService, wsUrl, Collector, isMsg, isJson, run, Proc } from "./host-helpers";
+import { catalogueOf, encode } from "./helpers/boards";
+
+const online = (status: string) => (m: Buffer | string) => isJson("hello", (o) => o.device.status === status)(m) || isJson("device", (o) => o.device.status === status)(m);
 
 function mqttArgs(svc: Service, user?: string, pass?: string): string[] {
   const u = new URL(svc.mqttUrl);
@@ -22,22 +24,27 @@ describe("open broker (localhost, no credentials)", () => {
   });
   afterAll(async () => svc?.close());
 
-  it("relays a mosquitto_pub device to WS viewers and a viewer's command to mosquitto_sub", async () => {
+  it("relays a mosquitto_pub device (its catalogue, info and state) to WS viewers and a viewer's command to mosquitto_sub", async () => {
     const viewer = await new Collector(wsUrl(svc, "/ws/mq1")).open();
-    await viewer.next(isMsg(STATUS, 0));
-    const state = Buffer.concat([encodeMessage(SERVO_ANGLE, 10), encodeMessage(LIGHT_LEVEL, 20), encodeMessage(LED_DUTY, 30)]);
+    await viewer.next(online("unknown"));
+    const cat = await catalogueOf("servo-light");
+    const state = Buffer.concat(await Promise.all([encode("servo-light", "SERVO_ANGLE", 10), encode("servo-light", "LIGHT_LEVEL", 20), encode("servo-light", "LED_DUTY", 30)]));
+    const info = JSON.stringify({ id: "mq1", board: "esp8266", app: cat.app, version: cat.version, hash: cat.hash, script: "1" });
+    expect((await run("mosquitto_pub", [...mqttArgs(svc), "-t", "pinwire/mq1/app", "-m", JSON.stringify(cat), "-r"])).code).toBe(0);
+    expect((await run("mosquitto_pub", [...mqttArgs(svc), "-t", "pinwire/mq1/info", "-m", info, "-r"])).code).toBe(0);
     expect((await run("mosquitto_pub", [...mqttArgs(svc), "-t", "pinwire/mq1/status", "-m", "online", "-r"])).code).toBe(0);
     expect((await run("mosquitto_pub", [...mqttArgs(svc), "-t", "pinwire/mq1/state", "-s", "-r"], { input: state })).code).toBe(0);
-    await viewer.next(isMsg(LED_DUTY, 30));
-    expect(viewer.binary().some(isMsg(STATUS, 1))).toBe(true);
+    await viewer.next(isMsg(15, 30));
+    expect(viewer.messages.some(online("online"))).toBe(true);
 
     // A retained marker arrives first, so once it is printed mosquitto_sub is subscribed.
     await run("mosquitto_pub", [...mqttArgs(svc), "-t", "pinwire/mq1/ready", "-m", "1", "-r"]);
     const sub = new Proc("mosquitto_sub", [...mqttArgs(svc), "-t", "pinwire/mq1/ready", "-t", "pinwire/mq1/cmd", "-C", "2", "-F", "%t %x"]);
     await sub.waitFor("pinwire/mq1/ready");
-    viewer.ws.send(encodeMessage(SERVO_ROTATE, 77));
+    const cmd = await encode("servo-light", "SERVO_ROTATE", 77);
+    viewer.ws.send(cmd);
     expect(await sub.done).toBe(0);
-    expect(sub.out).toContain("pinwire/mq1/cmd " + Buffer.from(encodeMessage(SERVO_ROTATE, 77)).toString("hex"));
+    expect(sub.out).toContain("pinwire/mq1/cmd " + Buffer.from(cmd).toString("hex"));
     await viewer.close();
     await run("mosquitto_pub", [...mqttArgs(svc), "-t", "pinwire/mq1/ready", "-n", "-r"]);
   });
@@ -89,7 +96,7 @@ describe("credentials and ACL", () => {
     expect(granted).toEqual([0, 128, 128, 0, 128]);
     // Another device's topic: Aedes refuses the PUBLISH by dropping the connection.
     const closed = new Promise<void>((r) => dev1.once("close", () => r()));
-    dev1.publish("pinwire/dev2/state", Buffer.from(encodeMessage(LIGHT_LEVEL, 1)), { qos: 1 });
+    dev1.publish("pinwire/dev2/state", Buffer.from(await encode("servo-light", "LIGHT_LEVEL", 1)), { qos: 1 });
     await closed;
     dev1.end(true);
 
@@ -112,9 +119,10 @@ describe("credentials and ACL", () => {
     const auth = "Basic " + Buffer.from("dev2:pw-two").toString("base64");
     const board = await new Collector(wsUrl(svc, "/ws/dev2?role=device"), { headers: { authorization: auth } }).open();
     const viewer = await new Collector(wsUrl(svc, "/ws/dev2?token=sekret")).open();
-    await viewer.next(isMsg(STATUS, 1));
-    board.ws.send(encodeMessage(SERVO_ANGLE, 5));
-    await viewer.next(isMsg(SERVO_ANGLE, 5));
+    await viewer.next(online("online"));
+    // No catalogue announced: its report reaches the viewer as it was sent.
+    board.ws.send(await encode("servo-light", "SERVO_ANGLE", 5));
+    await viewer.next(isMsg(12, 5));
     await Promise.all([board.close(), viewer.close()]);
   });
 

@@ -5,11 +5,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { get } from "node:https";
 import mqtt from "mqtt";
-import { STATUS, SERVO_ANGLE, SERVO_ROTATE, encodeMessage } from "../shared/messages";
 import { CredentialStore, verifyPassword } from "../host/auth/credentials";
 import { securityPlan } from "../host/bridge/service";
 import type { Service } from "../host/bridge/service";
-import { run, tempDir, startTestService, wsUrl, Collector, isMsg, waitDevice } from "./host-helpers";
+import { run, tempDir, startTestService, wsUrl, Collector, isJson, waitDevice } from "./host-helpers";
+import { startTestBoard } from "./helpers/boards";
 
 const tsx = join("node_modules", "tsx", "dist", "cli.mjs");
 const pinwire = (args: string[], env: NodeJS.ProcessEnv = {}) =>
@@ -88,7 +88,7 @@ describe("TLS (--cert/--key)", () => {
     const dev = await mqtt.connectAsync(svc.mqttUrl, { protocolVersion: 4, ca: cert, will: { topic: "pinwire/tls1/status", payload: Buffer.from("offline"), retain: true, qos: 0 } });
     await dev.publishAsync("pinwire/tls1/status", "online", { retain: true, qos: 1 });
     const viewer = await new Collector(wsUrl(svc, "/ws/tls1"), { ca: cert }).open();
-    await viewer.next(isMsg(STATUS, 1));
+    await viewer.next((m) => isJson("hello", (o) => o.device.status === "online")(m) || isJson("device", (o) => o.device.status === "online")(m));
     const body = await new Promise<string>((resolve, reject) =>
       get(svc.httpUrl + "/api/devices", { ca: cert }, (res) => {
         let s = "";
@@ -105,22 +105,58 @@ describe("TLS (--cert/--key)", () => {
 });
 
 describe("virtual board (npm start's sim1)", () => {
-  it("runs the device app against the service, with credentials enforced", async () => {
-    const { startVirtualDevice } = await import("../host/bridge/sim");
+  // The board bundle announces no catalogue yet: the host lists it with its status, info and
+  // raw state (commands through the host wait for the catalogue).
+  it("runs the board bundle against the service, with credentials enforced", async () => {
+    const { startVirtualBoard } = await import("../host/sim/virtual-board");
     const { silentLogger } = await import("../host/log");
     const store = new CredentialStore(null);
     await store.add("someone", "pw", "device");
     const svc = await startTestService({ credentials: store, simDevices: ["sim1"] });
     try {
-      const sim = await startVirtualDevice({ id: "sim1", broker: svc.mqttUrl, username: "sim1", password: svc.simLogins.get("sim1"), log: silentLogger(), lightPeriodMs: 0 });
-      expect(sim.kind).toBe("vboard");
-      await waitDevice(svc, "sim1", (d) => d.status === "online" && (d.info as any)?.board === "esp8266" && d.state.servo === 90);
-      const viewer = await new Collector(wsUrl(svc, "/ws/sim1")).open();
-      viewer.ws.send(encodeMessage(SERVO_ROTATE, 30));
-      await viewer.next(isMsg(SERVO_ANGLE, 30));
-      await viewer.close();
+      const sim = await startVirtualBoard({ id: "sim1", broker: svc.mqttUrl, username: "sim1", password: svc.simLogins.get("sim1"), log: silentLogger(), driftMs: 0 });
+      expect(sim.kind).toBe("virtual");
+      await waitDevice(svc, "sim1", (d) => d.status === "online" && (d.info as any)?.board === "esp8266" && d.raw !== null);
       await sim.stop();
       await waitDevice(svc, "sim1", (d) => d.status === "offline");
+    } finally {
+      await svc.close();
+    }
+  });
+});
+
+describe("pinwire devices / forget", () => {
+  it("lists the devices of a running pinwire and forgets offline ones through its API", async () => {
+    const svc = await startTestService({ token: "cli-token" });
+    const a = await startTestBoard({ id: "cli-a", broker: svc.mqttUrl, app: "servo-light" });
+    const b = await startTestBoard({ id: "cli-b", broker: svc.mqttUrl, app: null });
+    try {
+      await waitDevice(svc, "cli-a", (d) => d.status === "online" && d.app !== null);
+      await waitDevice(svc, "cli-b", (d) => d.status === "online");
+      const api = ["--url", svc.httpUrl, "--token", "cli-token"];
+      const list = await pinwire(["devices", ...api]);
+      expect(list.code).toBe(0);
+      expect(list.stdout.split("\n").filter(Boolean).map((l) => l.split(/\s{2,}/).slice(0, 3))).toEqual([
+        ["cli-a", "online", "servo-light 1.0.0"],
+        ["cli-b", "online", "(no catalogue)"],
+      ]);
+      // Online boards are not forgotten; a wrong token or no server says so, exit 1.
+      const refused = await pinwire(["forget", "cli-a", ...api]);
+      expect([refused.code, refused.stdout]).toEqual([1, "cli-a: online; stop it first (it would announce itself again)\n"]);
+      const bad = await pinwire(["devices", "--url", svc.httpUrl, "--token", "nope"]);
+      expect([bad.code, bad.stderr]).toEqual([1, expect.stringMatching(/token was refused/)]);
+      const none = await pinwire(["devices", "--url", "http://127.0.0.1:1"]);
+      expect([none.code, none.stderr]).toEqual([1, expect.stringMatching(/cannot reach pinwire at http:\/\/127\.0\.0\.1:1/)]);
+      const usage = await pinwire(["forget", ...api]);
+      expect([usage.code, usage.stderr]).toEqual([2, expect.stringMatching(/name the devices to forget, or give --offline[\s\S]*Usage: pinwire forget/)]);
+      await a.stop();
+      await b.stop();
+      await waitDevice(svc, "cli-a", (d) => d.status === "offline");
+      await waitDevice(svc, "cli-b", (d) => d.status === "offline");
+      const f = await pinwire(["forget", "--offline", ...api]);
+      expect([f.code, f.stdout]).toEqual([0, "forgot cli-a\nforgot cli-b\n"]);
+      expect(svc.bridge.devices()).toEqual([]);
+      expect((await pinwire(["devices", ...api])).stdout).toBe("no devices\n");
     } finally {
       await svc.close();
     }

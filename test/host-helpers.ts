@@ -142,9 +142,18 @@ export class Collector {
   }
 }
 
-// An 8-byte board message as a predicate: cmd and (optionally) value.
-export function isMsg(cmd: number, value?: number) {
-  return (m: Buffer | string) => typeof m !== "string" && m.length === 8 && m[0] === cmd && (value === undefined || m.readInt32LE(4) === value);
+// A binary frame holding one int32 message (8 bytes) as a predicate: code and (optionally) value.
+export function isMsg(code: number, value?: number) {
+  return (m: Buffer | string) => typeof m !== "string" && m.length === 8 && m[0] === code && (value === undefined || m.readInt32LE(4) === value);
+}
+
+// A JSON text frame of the given type (and matching `pred`, when given).
+export function isJson(type: string, pred: (o: any) => boolean = () => true) {
+  return (m: Buffer | string) => {
+    if (typeof m !== "string") return false;
+    const o = JSON.parse(m);
+    return o.type === type && pred(o);
+  };
 }
 
 // Runs a command and resolves with its exit code and output.
@@ -176,7 +185,7 @@ export function waitDevice(svc: Service, id: string, pred: (d: import("../host/b
       }
       return false;
     };
-    const off = svc.bridge.addListener({ device: () => void check(), report: (rid) => void (rid === id && check()) });
+    const off = svc.bridge.addListener({ device: () => void check(), report: (rec) => void (rec.id === id && check()), raw: (rec) => void (rec.id === id && check()) });
     check();
   });
 }

@@ -8,8 +8,7 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import net from "node:net";
 import http from "node:http";
 import { chromium, type Browser } from "playwright-core";
-import { SERVO_ROTATE, encodeMessage } from "../shared/messages";
-import { FakeDevice } from "../host/bridge/fake-device";
+import { encode, startTestBoard, type TestBoard } from "./helpers/boards";
 import type { Service } from "../host/bridge/service";
 import { run, startTestService, waitDevice } from "./host-helpers";
 import { join } from "node:path";
@@ -139,12 +138,12 @@ describe("Origin and Host checks (loopback, no token)", () => {
 
 describe("in Chromium", () => {
   let browser: Browser;
-  let dev: FakeDevice;
+  let dev: TestBoard;
   let site: http.Server;
   let sitePort = 0;
   beforeAll(async () => {
-    dev = await new FakeDevice({ id: "orig2", url: svc.mqttUrl }).start();
-    await waitDevice(svc, "orig2", (d) => d.status === "online");
+    dev = await startTestBoard({ id: "orig2", broker: svc.mqttUrl, app: "servo-light" });
+    await waitDevice(svc, "orig2", (d) => d.status === "online" && d.app !== null);
     // Another site, serving a page that tries to drive the board through the host.
     site = http.createServer((_req, res) => {
       res.writeHead(200, { "content-type": "text/html" });
@@ -185,15 +184,15 @@ describe("in Chromium", () => {
   it("a page on another site cannot open /ws/<id> or /mqtt, and the servo does not move", async () => {
     const page = await browser.newPage();
     await page.goto("http://evil.example:" + sitePort + "/");
-    const msg = [...encodeMessage(SERVO_ROTATE, 33)];
+    const msg = [...(await encode("servo-light", "SERVO_ROTATE", 33))];
     expect(await page.evaluate(attack, ["ws://127.0.0.1:" + port + "/ws/orig2", msg] as const)).toBe("failed");
     expect(await page.evaluate(attack, ["ws://localhost:" + port + "/mqtt", msg] as const)).toBe("failed");
     // Proof of a command path that works: the same command from the host's own origin arrives.
     const own = await browser.newPage();
     await own.goto("http://127.0.0.1:" + port + "/");
     expect(await own.evaluate(attack, ["ws://127.0.0.1:" + port + "/ws/orig2", msg] as const)).toBe("open");
-    await expect.poll(() => dev.commands.length).toBe(1);
-    expect(dev.commands).toEqual([{ cmd: SERVO_ROTATE, value: 33 }]);
+    await expect.poll(() => dev.received().length).toBe(1);
+    expect(dev.received()).toEqual([{ name: "SERVO_ROTATE", value: 33 }]);
     await page.close();
     await own.close();
   });

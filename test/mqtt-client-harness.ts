@@ -1,14 +1,14 @@
-// Test rig for shared/mqtt/client.ts: an in-process Aedes broker on TCP and WebSocket
-// listeners, the client driven by a fake clock over a real socket transport, an `mqtt` npm
-// client as the peer, and a TCP proxy (parsing with mqtt-packet) that can drop packets or
-// cut the connection at a chosen packet. Nothing here sleeps: waits are on events.
-import http from "node:http";
+// Test rig for shared/mqtt/client.ts: the in-process Aedes broker (helpers/broker.ts), the
+// client driven by a fake clock over a real socket transport, an `mqtt` npm client as the
+// peer, and the TCP proxy (helpers/proxy.ts, parsing with mqtt-packet) that can drop packets
+// or cut the connection at a chosen packet. Nothing here sleeps: waits are on events.
 import net from "node:net";
 import type { AddressInfo } from "node:net";
 import mqtt from "mqtt";
 import mqttPacket from "mqtt-packet";
-import { WebSocketServer, createWebSocketStream } from "ws";
-import type { Aedes, AedesOptions } from "aedes";
+import type { AedesOptions } from "aedes";
+import { startAedes, type TestBroker } from "./helpers/broker";
+import { startProxy as proxy, type Proxy } from "./helpers/proxy";
 import { mqttClient, type MqttClient, type MqttClientOptions } from "../shared/mqtt/client";
 import type { ProtocolError } from "../shared/errors";
 import { openTcp, type TcpOptions } from "../host/net/tcp-transport";
@@ -16,12 +16,19 @@ import { openWs } from "../host/net/ws-transport";
 
 export type Kind = "tcp" | "ws";
 
-function listen(server: net.Server | http.Server): Promise<number> {
+// The suites' one broker and one proxy (test/helpers), in this rig's spelling: a proxy here
+// always parses MQTT.
+export type Broker = TestBroker;
+export const startBroker = (opts?: AedesOptions): Promise<Broker> => startAedes({ aedes: opts });
+export type { Proxy, Rule, Verdict } from "./helpers/proxy";
+export const startProxy = (target: number): Promise<Proxy> => proxy(target, { mqtt: true });
+
+function listen(server: net.Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
 }
 
 // Closes a server and every connection it accepted (close() alone waits for them).
-function closer(server: net.Server | http.Server): () => Promise<void> {
+function closer(server: net.Server): () => Promise<void> {
   const socks = new Set<net.Socket>();
   server.on("connection", (s: net.Socket) => {
     socks.add(s);
@@ -32,36 +39,6 @@ function closer(server: net.Server | http.Server): () => Promise<void> {
       for (const s of socks) s.destroy();
       server.close(() => resolve());
     });
-}
-
-export interface Broker {
-  aedes: Aedes;
-  port: number; // MQTT over TCP
-  wsPort: number; // MQTT over WebSocket, path /mqtt
-  close(): Promise<void>;
-}
-
-export async function startBroker(opts?: AedesOptions): Promise<Broker> {
-  const { Aedes } = await import("aedes");
-  const aedes = await Aedes.createBroker(opts);
-  const tcp = net.createServer(aedes.handle);
-  const closeTcp = closer(tcp);
-  const web = http.createServer();
-  const closeWeb = closer(web);
-  const wss = new WebSocketServer({ server: web, path: "/mqtt" });
-  wss.on("connection", (ws, req) => aedes.handle(createWebSocketStream(ws), req));
-  const port = await listen(tcp);
-  const wsPort = await listen(web);
-  return {
-    aedes,
-    port,
-    wsPort,
-    async close() {
-      for (const c of wss.clients) c.terminate();
-      await Promise.all([closeTcp(), closeWeb()]);
-      await new Promise<void>((r) => aedes.close(() => r()));
-    },
-  };
 }
 
 export interface Received {
@@ -204,69 +181,6 @@ export async function peer(port: number, opts: mqtt.IClientOptions = {}): Promis
     w.poke();
   });
   return { client, got, until: (pred) => w.until(pred), end: () => client.endAsync(true) };
-}
-
-// --- proxy
-
-export type Verdict = "pass" | "drop" | "cut";
-// dir: "up" client -> broker, "down" broker -> client; conn: 0 for the first connection.
-export type Rule = (dir: "up" | "down", p: mqttPacket.Packet, conn: number) => Verdict;
-
-export interface Proxy {
-  port: number;
-  rule: Rule;
-  // Every packet seen (forwarded or not), per connection and direction.
-  seen: Array<{ up: mqttPacket.Packet[]; down: mqttPacket.Packet[] }>;
-  cuts: number;
-  until(pred: () => boolean): Promise<void>;
-  close(): Promise<void>;
-}
-
-export async function startProxy(target: number): Promise<Proxy> {
-  const w = new Waiter();
-  const px: Proxy = {
-    port: 0,
-    rule: () => "pass",
-    seen: [],
-    cuts: 0,
-    until: (pred) => w.until(pred),
-    close: async () => {},
-  };
-  const server = net.createServer((a) => {
-    const conn = px.seen.length;
-    const log = { up: [] as mqttPacket.Packet[], down: [] as mqttPacket.Packet[] };
-    px.seen.push(log);
-    const b = net.connect(target, "127.0.0.1");
-    let dead = false;
-    const cut = (): void => {
-      if (dead) return;
-      dead = true;
-      px.cuts++;
-      a.destroy();
-      b.destroy();
-      w.poke();
-    };
-    const pipe = (from: net.Socket, to: net.Socket, dir: "up" | "down"): void => {
-      const parser = mqttPacket.parser({ protocolVersion: 4 });
-      parser.on("packet", (p: mqttPacket.Packet) => {
-        if (dead) return;
-        log[dir].push(p);
-        const v = px.rule(dir, p, conn);
-        if (v === "cut") cut();
-        else if (v === "pass") to.write(mqttPacket.generate(p, { protocolVersion: 4 }));
-        w.poke();
-      });
-      from.on("data", (d) => parser.parse(d));
-      from.on("close", cut);
-      from.on("error", () => {});
-    };
-    pipe(a, b, "up");
-    pipe(b, a, "down");
-  });
-  const closeServer = closer(server);
-  px.port = await listen(server);
-  px.close = closeServer;
-  return px;
 }
 
 // A tiny raw MQTT server for what a broker won't do on request: answer CONNECT with a chosen

@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import type { Client } from "aedes";
 import { utf8Encode } from "../shared/bytes";
-import { MQTT_CLIENT_TEXT } from "../host/net/mqtt-client-text";
+import { MQTT_CLIENT_TEXT } from "../shared/error-text";
 import { peer, rig, startBroker, type Broker, type Kind, type Peer, type Rig, type RigOptions } from "./mqtt-client-harness";
 
 describe.each(["tcp", "ws"] as Kind[])("MQTT client over %s", (kind) => {

@@ -2,7 +2,6 @@
 // what it forwards), a counting TCP proxy between the virtual board and the broker (wire
 // bytes, and a way to cut the board's connection), virtual boards flashed with the same
 // Storage files `pinwire flash` writes, and a host mqtt.js client for the pusher.
-import net, { type AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
@@ -12,91 +11,13 @@ import { VirtualBoard, PROFILES, type BoardName } from "../host/vboard";
 import { flashFiles } from "../flash/usb";
 import { decodeBoot, otaStatusTopic } from "../shared/ota";
 import { tempDir } from "./host-helpers";
+import { startAedes, type TestBroker } from "./helpers/broker";
 
-type Forward = (client: unknown, packet: { topic: string; payload: Buffer }) => { topic: string; payload: Buffer } | null | undefined;
-
-export interface Proxy {
-  port: number;
-  up: number; // bytes board -> broker
-  down: number; // bytes broker -> board
-  cut(): void; // drops every open connection (the board reconnects through the proxy)
-  close(): Promise<void>;
-}
-
-// TCP forwarder that counts both directions.
-export async function startProxy(target: number): Promise<Proxy> {
-  const pairs = new Set<net.Socket>();
-  const p: Proxy = {
-    port: 0,
-    up: 0,
-    down: 0,
-    cut() {
-      for (const s of pairs) s.destroy();
-    },
-    close: () => new Promise<void>((r) => (p.cut(), server.close(() => r()))),
-  };
-  const server = net.createServer((inbound) => {
-    const outbound = net.connect(target, "127.0.0.1");
-    // Nagle's algorithm would hold small packets (ACKs) for the peer's delayed ACK (40 ms).
-    inbound.setNoDelay(true);
-    outbound.setNoDelay(true);
-    pairs.add(inbound);
-    pairs.add(outbound);
-    inbound.on("data", (b) => {
-      p.up += b.length;
-      outbound.write(b);
-    });
-    outbound.on("data", (b) => {
-      p.down += b.length;
-      inbound.write(b);
-    });
-    const end = () => {
-      inbound.destroy();
-      outbound.destroy();
-      pairs.delete(inbound);
-      pairs.delete(outbound);
-    };
-    for (const s of [inbound, outbound]) {
-      s.on("close", end);
-      s.on("error", end);
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  p.port = (server.address() as AddressInfo).port;
-  return p;
-}
-
-export interface Broker {
-  port: number;
-  url: string;
-  // Replace to tamper with forwarded PUBLISHes (return a changed packet, or null to drop).
-  forward: Forward | null;
-  close(): Promise<void>;
-}
-
-export async function startBroker(): Promise<Broker> {
-  const { Aedes } = await import("aedes");
-  const b: Broker = { port: 0, url: "", forward: null, close: async () => {} };
-  const aedes = await Aedes.createBroker({
-    authorizeForward: (client: unknown, packet: any) => (b.forward ? b.forward(client, packet) : packet),
-  } as any);
-  const socks = new Set<net.Socket>();
-  const server = net.createServer(aedes.handle as any);
-  server.on("connection", (c) => {
-    c.setNoDelay(true);
-    socks.add(c);
-    c.on("close", () => socks.delete(c));
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  b.port = (server.address() as AddressInfo).port;
-  b.url = "mqtt://127.0.0.1:" + b.port;
-  b.close = async () => {
-    for (const c of socks) c.destroy();
-    await new Promise<void>((r) => server.close(() => r()));
-    await new Promise<void>((r) => aedes.close(() => r()));
-  };
-  return b;
-}
+// The suites' one broker and one proxy (test/helpers): Aedes with its forward hook, and the
+// proxy counting the bytes both ways.
+export { startProxy, type Proxy } from "./helpers/proxy";
+export type Broker = TestBroker;
+export const startBroker = (): Promise<Broker> => startAedes();
 
 // The host side: what `pinwire push` uses.
 export function hostClient(url: string): Promise<MqttClient> {

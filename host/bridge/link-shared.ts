@@ -7,9 +7,8 @@ import { mqttClient, type MqttClient } from "../../shared/mqtt/client";
 import { isProtocolError } from "../../shared/errors";
 import { openTcp } from "../net/tcp-transport";
 import { openWs } from "../net/ws-transport";
-import { MQTT_CLIENT_TEXT } from "../net/mqtt-client-text";
 import { describeTopic, publishGuard } from "../net/publish-guard";
-import { describe as describeCode } from "../../shared/error-text";
+import { describe as describeCode, MQTT_CLIENT_TEXT } from "../../shared/error-text";
 import type { BrokerLink, LinkOptions, MessageHandler, PublishOptions } from "./link";
 
 const TICK_MS = 250;

@@ -1,5 +1,5 @@
-// What the bridge needs from an MQTT connection. Kept this small so the bridge does not
-// depend on which client library carries it (the shared client, or mqtt.js in a pinch).
+// What the bridge needs from an MQTT connection (link-shared.ts: pinwire's own client). Kept
+// this small so the bridge does not depend on which client carries it.
 import type { Logger } from "../log";
 
 export interface LinkOptions {

@@ -8,7 +8,7 @@ import { CredentialStore, generateSecret } from "../auth/credentials";
 import { startEmbeddedBroker, type EmbeddedBroker } from "../broker/embedded";
 import { Bridge } from "./bridge";
 import type { LinkFactory } from "./link";
-import { defaultLinkFactory } from "./default-link";
+import { sharedLink } from "./link-shared";
 import { Gateway } from "../gateway/gateway";
 import { startHttp, type HttpFront } from "../http/server";
 import { attachDiscovery } from "../discovery/ha";
@@ -118,7 +118,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       mqttUrl = broker.url;
     }
 
-    const link = (opts.linkFactory ?? defaultLinkFactory)({
+    const link = (opts.linkFactory ?? sharedLink)({
       url: broker ? localUrl(broker, opts.host) : mqttUrl,
       clientId: "pinwire-bridge-" + randomBytes(4).toString("hex"),
       username,

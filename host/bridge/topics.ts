@@ -1,9 +1,11 @@
-// The pinwire topic tree (see host/README.md):
+// The pinwire topic tree (see README.md, "MQTT topics", and docs/catalogue.md):
 //   pinwire/<id>/status  retained "online"/"offline" (the device's will is "offline")
-//   pinwire/<id>/info    retained JSON {board, version, memory}
-//   pinwire/<id>/state   retained, one or more 8-byte board messages (SERVO_ANGLE, LIGHT_LEVEL, LED_DUTY, LED_SET)
-//   pinwire/<id>/cmd     to the board: 8-byte SERVO_ROTATE / LED_SET, or a JSON control
-//   pinwire/<id>/ha/...  Home Assistant plain-text mirrors and their /set command topics
+//   pinwire/<id>/info    retained JSON {id, board, runtime, app, version, hash, script, memory, ...}
+//   pinwire/<id>/app     retained: the board's catalogue
+//   pinwire/<id>/state   the board's reports: each change alone, and the retained snapshot
+//   pinwire/<id>/cmd     to the board: one command message, or a JSON control by alias
+//   pinwire/<id>/log     the board's log lines
+//   pinwire/<id>/ha...   Home Assistant plain-text mirrors, their /set command topics, the index
 export const ROOT = "pinwire";
 
 export type Kind = "status" | "info" | "state" | "cmd";

@@ -10,7 +10,7 @@
 // While the socket keeps up, frames go straight out. Once the client's buffered bytes pass
 // the high-water mark, new frames are parked in one slot per key (for board messages the
 // key is the message type), so a newer value replaces an older unsent one: a slow browser
-// sees the latest servo angle, not a backlog. The slots are flushed as the socket drains:
+// sees the latest value of each report, not a backlog. The slots are flushed as the socket drains:
 // a zero-length write with a callback, queued behind the backlog, says when. Memory per
 // client: high-water + one frame per key.
 import type { WebSocket } from "ws";

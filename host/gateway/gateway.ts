@@ -1,25 +1,33 @@
 // The WebSocket gateway (protocol: host/gateway/README.md).
-//   /ws/<id>              binary viewer: 8-byte board messages both ways (commands in, reports out;
-//                         LED_SET is both: a viewer's command in, the board's mode report out)
+//   /ws/<id>              viewer: first a JSON text frame with the device and its catalogue,
+//                         then the board's messages as binary frames (one per changed report)
+//                         and JSON text frames for device changes, log lines and OTA progress;
+//                         commands in, binary or JSON controls, checked by the catalogue
 //   /ws/<id>?role=device  a board in binary-WS mode: its reports become the device's MQTT state
 //   /ws                   JSON side channel for the dashboard: device list and changes
 // Each client has a BoundedSender; a bad frame closes only that client, with a log line.
 import { WebSocketServer, type WebSocket, type RawData } from "ws";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { decodeMessage, encodeMessage, parseControl, MESSAGE_SIZE, SERVO_ROTATE, LED_SET, STATUS } from "../../shared/messages";
-import { isProtocolError } from "../../shared/errors";
-import type { Bridge } from "../bridge/bridge";
-import { REPORT_CMDS, STATE_KEYS, type DeviceSnapshot } from "../bridge/registry";
+import { catalogueProblem, snapshotOf, type Catalogue } from "../../shared/catalogue";
+import { checkCommand, type Bridge, type DeviceChange } from "../bridge/bridge";
+import type { DeviceRecord, LogLine, Report } from "../bridge/registry";
 import { isValidId, type CredentialStore } from "../auth/credentials";
 import { tokenFromRequest, tokenMatches, basicFromRequest } from "../auth/token";
-import type { Logger } from "../log";
+import { errorText, type Logger } from "../log";
 import { BoundedSender, frame } from "./bounded-sender";
 
 export const CLOSE_PROTOCOL = 1002; // sent by ws itself for bad framing
 export const CLOSE_UNSUPPORTED = 1003; // a frame type the channel does not carry
-export const CLOSE_INVALID = 1007; // payload does not decode (length, cmd, range, JSON)
+export const CLOSE_INVALID = 1007; // payload does not decode (length, code, range, JSON)
 export const CLOSE_POLICY = 1008; // decodes, but not allowed here (a report from a viewer...)
+
+// A viewer's frame limit: the largest message a catalogue can declare is far below it, and
+// JSON controls are small. A board also sends its catalogue, which may be larger.
+const VIEWER_MAX = 4096;
+const BOARD_MAX = 64 * 1024;
+// Log lines waiting for a slow viewer: the newest this many.
+const LOG_SLOTS = 20;
 
 export interface GatewayOptions {
   bridge: Bridge;
@@ -40,7 +48,7 @@ interface Viewer extends Peer {
 }
 interface Board extends Peer {
   id: string;
-  toBoard: (cmd: Uint8Array) => void;
+  toBoard: (msg: Uint8Array) => void;
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -49,11 +57,10 @@ function asBytes(data: RawData): Buffer {
   return Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
 }
 
-function reason(e: unknown): string {
-  return isProtocolError(e) ? e.code : e instanceof Error ? e.message : String(e);
+// The device as a viewer sees it; an id the bridge does not know (yet) is "unknown".
+function deviceOf(rec: DeviceRecord | undefined, id: string) {
+  return rec ? rec.snapshot() : { id, status: "unknown", info: null, catalogue: null };
 }
-
-const binFrame = (cmd: number, value: number) => frame(2, encodeMessage(cmd, value));
 
 export class Gateway {
   private wss: WebSocketServer;
@@ -65,15 +72,17 @@ export class Gateway {
   private alive = new WeakSet<WebSocket>();
   private heartbeat: NodeJS.Timeout;
   private detach: () => void;
+  private logSeq = 0;
 
   constructor(private opts: GatewayOptions) {
     this.log = opts.log.child({ c: "gateway" });
     this.highWater = opts.highWaterBytes ?? 16 * 1024;
-    // Board messages are 8 bytes and JSON controls/info small: anything big is abuse (1009).
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: 4096, perMessageDeflate: false });
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: BOARD_MAX, perMessageDeflate: false });
     this.detach = opts.bridge.addListener({
-      report: (id, msg, cmd) => this.onReport(id, msg, cmd),
-      device: (snap, change) => this.onDevice(snap, change),
+      report: (rec, r) => this.onReport(rec, r),
+      raw: (rec, payload) => this.onRaw(rec, payload),
+      device: (rec, change) => this.onDevice(rec, change),
+      log: (rec, line) => this.onLog(rec, line),
     });
     this.heartbeat = setInterval(() => this.ping(), opts.heartbeatMs ?? 30000);
     this.heartbeat.unref();
@@ -147,7 +156,7 @@ export class Gateway {
     peer.ws.close(code, why.slice(0, 120));
   }
 
-  // --- binary viewers ---
+  // --- viewers ---
 
   private addViewer(ws: WebSocket, id: string, addr: string): void {
     const v: Viewer = { ws, id, addr, out: new BoundedSender(ws, this.highWater) };
@@ -160,46 +169,66 @@ export class Gateway {
       if (!set!.size && this.viewers.get(id) === set) this.viewers.delete(id);
     });
     ws.on("message", (data, isBinary) => this.onViewerMessage(v, asBytes(data), isBinary));
-    // Current state first, so a new page does not wait for the next report.
-    const snap = this.opts.bridge.device(id);
-    if (snap) {
-      for (const cmd of REPORT_CMDS) {
-        const value = snap.state[STATE_KEYS[cmd]];
-        if (value !== null) v.out.send(cmd, binFrame(cmd, value));
-      }
-    }
-    v.out.send(STATUS, binFrame(STATUS, snap?.status === "online" ? 1 : 0));
+    // The device, its catalogue and the chart history first; then its current state.
+    const rec = this.opts.bridge.registry.get(id);
+    v.out.send("device", frame(1, JSON.stringify({ type: "hello", device: deviceOf(rec, id), history: rec ? rec.historyJson() : {} })));
+    this.sendState(v, rec);
+  }
+
+  // Every latest report in one binary frame (the retained snapshot's form), or the raw state
+  // payload of a device without a catalogue.
+  private sendState(v: Viewer, rec: DeviceRecord | undefined): void {
+    if (!rec) return;
+    if (rec.table && rec.latest.size) {
+      const bytes = new Map<number, Uint8Array>();
+      for (const [code, l] of rec.latest) bytes.set(code, l.bytes);
+      v.out.send("state", frame(2, snapshotOf(rec.table, bytes)));
+    } else if (!rec.table && rec.raw) v.out.send("state", frame(2, rec.raw.bytes));
   }
 
   private onViewerMessage(v: Viewer, data: Buffer, isBinary: boolean): void {
-    let cmd: number;
-    let value: number;
+    if (data.length > VIEWER_MAX) return this.reject(v, 1009, "message too big", v.id);
+    const table = this.opts.bridge.registry.get(v.id)?.table;
+    if (!table) return this.reject(v, CLOSE_POLICY, "device " + v.id + " has no catalogue: commands cannot be checked", v.id);
+    let c;
     try {
-      const m = isBinary ? decodeMessage(data) : parseControl(utf8.decode(data));
-      cmd = m.cmd;
-      value = m.value;
+      c = checkCommand(table, isBinary ? data : utf8.decode(data));
     } catch (e) {
-      return this.reject(v, CLOSE_INVALID, "invalid message: " + reason(e), v.id);
+      const why = errorText(e);
+      return this.reject(v, why.startsWith("catalogue-not-command") ? CLOSE_POLICY : CLOSE_INVALID, "invalid message: " + why, v.id);
     }
-    if (cmd !== SERVO_ROTATE && cmd !== LED_SET) return this.reject(v, CLOSE_POLICY, "only SERVO_ROTATE and LED_SET may be sent", v.id);
-    this.log.debug({ event: "command", id: v.id, cmd, value }, "command from viewer");
-    this.opts.bridge.sendCommand(v.id, encodeMessage(cmd, value));
+    this.log.debug({ event: "command", id: v.id, name: c.spec.name, value: c.value }, "command from viewer");
+    this.opts.bridge.sendCommand(v.id, c);
   }
 
-  // Reports come from the state topic only (a board's LED_SET there is its mode, never a
-  // command): viewers' commands go the other way, through onViewerMessage to the cmd topic.
-  private onReport(id: string, msg: Uint8Array, cmd: number): void {
-    const set = this.viewers.get(id);
+  // One frame per changed report, built once for every viewer of the device.
+  private onReport(rec: DeviceRecord, r: Report): void {
+    const set = this.viewers.get(rec.id);
     if (!set) return;
-    const f = frame(2, msg); // one frame for every client
-    for (const v of set) v.out.send(cmd, f);
+    const f = frame(2, r.bytes);
+    for (const v of set) v.out.send(r.spec.code, f);
+  }
+
+  private onRaw(rec: DeviceRecord, payload: Uint8Array): void {
+    const set = this.viewers.get(rec.id);
+    if (!set) return;
+    const f = frame(2, payload);
+    for (const v of set) v.out.send("state", f);
+  }
+
+  private onLog(rec: DeviceRecord, line: LogLine): void {
+    const set = this.viewers.get(rec.id);
+    if (!set) return;
+    const f = frame(1, JSON.stringify({ type: "log", line }));
+    const key = "log" + (this.logSeq++ % LOG_SLOTS);
+    for (const v of set) v.out.send(key, f);
   }
 
   // --- boards in binary-WS mode ---
 
   private addBoard(ws: WebSocket, id: string, addr: string): void {
     const out = new BoundedSender(ws, this.highWater);
-    const b: Board = { ws, id, addr, out, toBoard: (cmd) => out.send(cmd[0], frame(2, cmd)) };
+    const b: Board = { ws, id, addr, out, toBoard: (msg) => out.send(msg[0], frame(2, msg)) };
     this.track(ws, "board", id, addr);
     const old = this.boards.get(id);
     if (old) this.reject(old, CLOSE_POLICY, "replaced by a newer connection", id);
@@ -213,36 +242,32 @@ export class Gateway {
     ws.on("message", (data, isBinary) => this.onBoardMessage(b, asBytes(data), isBinary));
   }
 
-  // Binary: one or more 8-byte reports. Text: the info JSON object.
+  // Binary: one or more reports. Text: a JSON object, the board's catalogue (it has
+  // "pinwire"), a log line ({"log": "..."}) or its info (anything else).
   private onBoardMessage(b: Board, data: Buffer, isBinary: boolean): void {
     const bridge = this.opts.bridge;
-    if (!isBinary) {
-      let text: string;
-      try {
-        text = utf8.decode(data);
-        const o = JSON.parse(text);
-        if (!o || typeof o !== "object" || Array.isArray(o)) throw new Error("info must be a JSON object");
-      } catch (e) {
-        return this.reject(b, CLOSE_INVALID, "invalid info: " + reason(e), b.id);
-      }
-      return bridge.boardInfo(b.id, text);
+    if (isBinary) {
+      const bad = bridge.boardReport(b.id, data);
+      if (bad) this.reject(b, bad.code === "policy" ? CLOSE_POLICY : CLOSE_INVALID, "invalid message: " + bad.why, b.id);
+      else this.log.debug({ event: "board-report", id: b.id, bytes: data.length }, "report from board");
+      return;
     }
-    if (data.length === 0 || data.length % MESSAGE_SIZE !== 0) return this.reject(b, CLOSE_INVALID, "invalid message: msg-length", b.id);
-    const msgs = [];
-    for (let i = 0; i < data.length; i += MESSAGE_SIZE) {
-      try {
-        msgs.push(decodeMessage(data.subarray(i, i + MESSAGE_SIZE)));
-      } catch (e) {
-        return this.reject(b, CLOSE_INVALID, "invalid message: " + reason(e), b.id);
-      }
+    let text: string;
+    let o: Record<string, unknown>;
+    try {
+      text = utf8.decode(data);
+      o = JSON.parse(text);
+      if (!o || typeof o !== "object" || Array.isArray(o)) throw new Error("a text frame must be a JSON object");
+    } catch (e) {
+      return this.reject(b, CLOSE_INVALID, "invalid text frame: " + errorText(e), b.id);
     }
-    for (const m of msgs) {
-      if (REPORT_CMDS.indexOf(m.cmd) < 0) return this.reject(b, CLOSE_POLICY, "a board sends only SERVO_ANGLE, LIGHT_LEVEL, LED_DUTY, LED_SET", b.id);
+    if ("pinwire" in o) {
+      const problem = catalogueProblem(o);
+      if (problem) return this.reject(b, CLOSE_INVALID, "invalid catalogue: " + problem, b.id);
+      return bridge.boardApp(b.id, o as unknown as Catalogue, text);
     }
-    for (const m of msgs) {
-      this.log.debug({ event: "board-report", id: b.id, cmd: m.cmd, value: m.value }, "report from board");
-      bridge.boardReport(b.id, m.cmd, m.value);
-    }
+    if (typeof o.log === "string" && Object.keys(o).length === 1) return bridge.boardLog(b.id, o.log);
+    bridge.boardInfo(b.id, text);
   }
 
   // --- dashboard JSON channel ---
@@ -267,18 +292,24 @@ export class Gateway {
     d.out.send("hello", frame(1, JSON.stringify({ type: "devices", devices: this.opts.bridge.devices() })));
   }
 
-  private onDevice(snap: DeviceSnapshot, change: string): void {
-    if (change === "status") {
-      const set = this.viewers.get(snap.id);
-      if (set) {
-        const f = binFrame(STATUS, snap.status === "online" ? 1 : 0);
-        for (const v of set) v.out.send(STATUS, f);
+  private onDevice(rec: DeviceRecord, change: DeviceChange): void {
+    const set = this.viewers.get(rec.id);
+    if (set) {
+      if (change === "ota") {
+        const f = frame(1, JSON.stringify({ type: "ota", ota: rec.ota }));
+        for (const v of set) v.out.send("ota", f);
+      } else if (change !== "new") {
+        const f = frame(1, JSON.stringify({ type: "device", change, device: deviceOf(change === "removed" ? undefined : rec, rec.id) }));
+        for (const v of set) v.out.send("device", f);
+        // Another app: the viewer rebuilds from the new catalogue, then gets its state.
+        if (change === "app") for (const v of set) this.sendState(v, rec);
       }
     }
-    if (!this.dashboards.size) return;
-    const json = frame(1, JSON.stringify({ type: "device", change, device: snap }));
+    // OTA progress stays on the viewers' channel; the device list hears of the rest.
+    if (!this.dashboards.size || change === "ota") return;
+    const json = frame(1, JSON.stringify({ type: "device", change, device: rec.snapshot() }));
     // Keyed by device: a slow dashboard gets each device's latest snapshot.
-    for (const d of this.dashboards) d.out.send("d:" + snap.id, json);
+    for (const d of this.dashboards) d.out.send("d:" + rec.id, json);
   }
 
   private ping(): void {

@@ -1,5 +1,7 @@
-// The HTTP(S) front: the dashboard's static files at /, GET /api/devices, and WebSocket
-// upgrades routed to the gateway (/ws, /ws/<id>) or to the embedded broker (/mqtt). Every
+// The HTTP(S) front: the dashboard's static files at /, the shared codec built for the
+// browser at /lib/, the device API (GET /api/devices, /api/devices/<id>, its /history;
+// DELETE /api/devices/<id> forgets an offline device), and WebSocket upgrades routed to the
+// gateway (/ws, /ws/<id>) or to the embedded broker (/mqtt). Every
 // request and every browser upgrade passes the Host/Origin policy first (origin.ts).
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
@@ -13,6 +15,7 @@ import type { Gateway } from "../gateway/gateway";
 import { tokenFromRequest, tokenMatches } from "../auth/token";
 import type { Logger } from "../log";
 import { OriginPolicy, type Refusal } from "./origin";
+import { browserModules } from "./browser-modules";
 
 export interface HttpOptions {
   host: string;
@@ -58,6 +61,7 @@ const UPLOT_DIR = (() => {
   }
 })();
 const UPLOT_PREFIX = "/vendor/uplot/";
+const LIB_PREFIX = "/lib/";
 
 // The request target as a URL, or null when it does not parse (e.g. "//"): a malformed
 // request gets a 400, it must not take the server down.
@@ -83,6 +87,7 @@ function corsHeaders(origin: string | null): Record<string, string> {
 export async function startHttp(opts: HttpOptions): Promise<HttpFront> {
   const log = opts.log.child({ c: "http" });
   const root = normalize(opts.dashboardDir + sep);
+  const lib = await browserModules();
   const policy = new OriginPolicy({ bindHost: opts.host, tls: !!opts.tls, allowedHosts: opts.allowedHosts, allowedOrigins: opts.allowedOrigins });
   const refused = (req: IncomingMessage, path: string, r: Refusal) =>
     log.warn({ event: "origin-refused", rule: r.rule, value: r.value, addr: req.socket.remoteAddress, path }, r.why);
@@ -121,27 +126,41 @@ export async function startHttp(opts: HttpOptions): Promise<HttpFront> {
     const api = path === "/api" || path.startsWith("/api/");
     const cors = api ? corsHeaders(policy.foreignOrigin(req)) : {};
     if (api && req.method === "OPTIONS" && cors["access-control-allow-origin"]) {
-      res.writeHead(204, { ...cors, "access-control-allow-methods": "GET, HEAD", "access-control-allow-headers": "authorization", "access-control-max-age": "600" });
+      res.writeHead(204, { ...cors, "access-control-allow-methods": "GET, HEAD, DELETE", "access-control-allow-headers": "authorization", "access-control-max-age": "600" });
       return res.end();
     }
-    if (req.method !== "GET" && req.method !== "HEAD") return sendJson(res, 405, { error: "method not allowed" });
+    const forget = api && req.method === "DELETE";
+    if (req.method !== "GET" && req.method !== "HEAD" && !forget) return sendJson(res, 405, { error: "method not allowed" });
     if (api) {
       if (opts.token && !tokenMatches(opts.token, tokenFromRequest(req, url))) {
         log.warn({ event: "token-refused", addr: req.socket.remoteAddress, path }, "missing or wrong token");
         return sendJson(res, 401, { error: "token required" }, cors);
       }
-      if (path === "/api/devices") return sendJson(res, 200, opts.bridge.devices(), cors);
-      if (path.startsWith("/api/devices/")) {
-        let id = "";
-        try {
-          id = decodeURIComponent(path.slice(13));
-        } catch {
-          return sendJson(res, 400, { error: "bad path" }, cors);
-        }
-        const snap = opts.bridge.device(id);
-        return snap ? sendJson(res, 200, snap, cors) : sendJson(res, 404, { error: "unknown device" }, cors);
+      if (path === "/api/devices" && !forget) return sendJson(res, 200, opts.bridge.devices(), cors);
+      const m = /^\/api\/devices\/([^/]+)(\/history)?$/.exec(path);
+      if (!m) return sendJson(res, 404, { error: "not found" }, cors);
+      let id = "";
+      try {
+        id = decodeURIComponent(m[1]);
+      } catch {
+        return sendJson(res, 400, { error: "bad path" }, cors);
       }
-      return sendJson(res, 404, { error: "not found" }, cors);
+      if (forget) {
+        if (m[2]) return sendJson(res, 405, { error: "method not allowed" }, cors);
+        const r = opts.bridge.forget(id);
+        if (r === "unknown") return sendJson(res, 404, { error: "unknown device" }, cors);
+        if (r === "online") return sendJson(res, 409, { error: "device " + id + " is online: it would announce itself again; stop it first" }, cors);
+        log.info({ event: "device-forgotten", id, addr: req.socket.remoteAddress }, "device forgotten");
+        return sendJson(res, 200, { id, forgotten: true }, cors);
+      }
+      const body = m[2] ? opts.bridge.history(id) : opts.bridge.device(id);
+      return body ? sendJson(res, 200, body, cors) : sendJson(res, 404, { error: "unknown device" }, cors);
+    }
+    if (path.startsWith(LIB_PREFIX)) {
+      const body = lib.get(path.slice(LIB_PREFIX.length));
+      if (!body) return sendJson(res, 404, { error: "not found" });
+      res.writeHead(200, { "content-type": TYPES[".js"], "content-length": body.length, "cache-control": "no-cache" });
+      return res.end(req.method === "HEAD" ? undefined : body);
     }
     const vendor = UPLOT_DIR !== null && path.startsWith(UPLOT_PREFIX);
     const served = vendor ? serveStatic(req, res, path.slice(UPLOT_PREFIX.length - 1), normalize(UPLOT_DIR + sep)) : serveStatic(req, res, path, root);

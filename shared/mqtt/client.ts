@@ -80,7 +80,7 @@ export interface MqttClient {
   onconnect?: (sessionPresent: boolean) => void;
   // Every transport attempt that ends (refused, lost, timed out, end()).
   onclose?: () => void;
-  // Codes: "connack-1".."connack-5" (refused; host/net/mqtt-client-text.ts explains them),
+  // Codes: "connack-1".."connack-5" (refused; shared/error-text.ts explains them),
   // "connect-timeout", "ping-timeout", or the parser's code (the server broke the protocol).
   // The client reconnects after each unless end() was called.
   onerror?: (e: ProtocolError) => void;

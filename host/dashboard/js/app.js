@@ -1,5 +1,5 @@
 // The dashboard: follows the device list on the gateway's JSON channel (/ws) and keeps one
-// card (with its own binary socket, /ws/<id>) per device. With a token (?token= in the page
+// card (with its own socket, /ws/<id>) per device, built from the board's catalogue. With a token (?token= in the page
 // URL, or typed into the form when the server asks for one) every request carries it, as
 // the gateway accepts it from browsers.
 import { ReconnectingSocket } from "./socket.js";
@@ -39,7 +39,7 @@ function showConnection() {
 function addOrUpdate(snap) {
   const c = cards.get(snap.id);
   if (c) return c.update(snap);
-  const card = new DeviceCard(snap, { wsUrl, onLink: showConnection });
+  const card = new DeviceCard(snap, { wsUrl, onLink: showConnection, onForget: forget });
   cards.set(snap.id, card);
   // Keep cards in id order, as the server lists them.
   const after = [...cards.keys()].sort().find((k) => k > snap.id);
@@ -47,6 +47,17 @@ function addOrUpdate(snap) {
   if (after) {
     listEl.insertBefore(card.listItem, cards.get(after).listItem);
     cardsEl.insertBefore(card.root, cards.get(after).root);
+  }
+}
+
+// An offline board the user no longer wants listed: the bridge clears what it left retained
+// on the broker, and every page drops its card when the device list says "removed".
+async function forget(id) {
+  try {
+    const r = await fetch(withToken("api/devices/" + encodeURIComponent(id)), { method: "DELETE", cache: "no-store" });
+    if (r.status === 401) askToken(true);
+  } catch {
+    // server unreachable: the card stays; the connection badge says why
   }
 }
 

@@ -1,30 +1,34 @@
-// `pinwire sim` and the virtual board `npm start` adds: the device app (dist/device/<board>/app.js,
-// built on demand) on the virtual Espruino board (host/vboard), configured through its
-// pinwire.json to reach the broker. The light level drifts so the dashboard has something
-// to show. Falls back to a FakeDevice (same topics, plain Node) if the bundle cannot be built.
+// `pinwire sim` and the board `npm start` adds: the board bundle (dist/device/<board>/app.js,
+// built on demand: the reference app) on the virtual Espruino board (host/vboard), configured
+// through its pinwire.json to reach the broker. Its analog inputs wander so the dashboard has
+// something to show. Falls back to a fake board (fake-board.ts, the same app's catalogue in
+// plain Node) if the bundle cannot be built.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "../log";
-import { FakeDevice } from "./fake-device";
+import type { BoardName } from "../../shared/boards";
+import { FakeBoard } from "./fake-board";
 
 export interface SimOptions {
   id: string;
   broker: string; // mqtt://, mqtts://, ws://host:port/mqtt (the board's own URL syntax)
-  board?: "esp8266" | "esp32" | "linux";
+  board?: BoardName;
   username?: string;
   password?: string;
   log: Logger;
-  lightPeriodMs?: number; // default 1000; 0 = the light stays put
+  driftMs?: number; // how often analog inputs wander, default 1000; 0 = they stay put
 }
 
 export interface Sim {
-  kind: "vboard" | "fake";
+  kind: "virtual" | "fake";
   stop(): Promise<void>;
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+// The app the board bundle runs.
+export const REFERENCE_APP = join(root, "examples", "servo-light", "app.ts");
 
 // The app and the Storage modules it loads (dist/device/<board>/: app.js, ota.js, ws.js).
 async function bundlePath(board: string): Promise<string> {
@@ -43,18 +47,32 @@ function withCredentials(url: string, user?: string, pass?: string): string {
   return u.toString().replace(/\/$/, "");
 }
 
-export async function startVirtualDevice(o: SimOptions): Promise<Sim> {
+// The analog input pins the app declares for this board.
+async function analogPins(board: BoardName): Promise<string[]> {
+  const { loadApp } = await import("../app/declaration");
+  const { app } = await loadApp(REFERENCE_APP);
+  const pins: string[] = [];
+  for (const p of Object.values(app.parts ?? {})) {
+    const pin = p.kind === "analogIn" ? p.pins[board] : null;
+    if (typeof pin === "string") pins.push(pin);
+  }
+  return pins;
+}
+
+export async function startVirtualBoard(o: SimOptions): Promise<Sim> {
   const log = o.log.child({ c: "sim", id: o.id });
   const board = o.board ?? "esp8266";
-  const period = o.lightPeriodMs ?? 1000;
+  const period = o.driftMs ?? 1000;
   let app: string;
   let VirtualBoard: typeof import("../vboard/index").VirtualBoard;
   try {
     app = await bundlePath(board);
     ({ VirtualBoard } = await import("../vboard/index"));
   } catch (e) {
-    log.warn({ event: "sim-fallback", err: String((e as Error)?.message ?? e) }, "device bundle unavailable; simulating the device in Node");
-    const dev = await new FakeDevice({ id: o.id, url: o.broker, username: o.username, password: o.password, lightPeriodMs: period }).start();
+    log.warn({ event: "sim-fallback", err: String((e as Error)?.message ?? e) }, "board bundle unavailable; a fake board in Node speaks its app instead");
+    const { loadApp } = await import("../app/declaration");
+    const { catalogue } = await loadApp(REFERENCE_APP);
+    const dev = await new FakeBoard({ id: o.id, url: o.broker, username: o.username, password: o.password, app: catalogue, driftMs: period, reconnect: true }).start();
     return { kind: "fake", stop: () => dev.stop() };
   }
   const dir = mkdtempSync(join(tmpdir(), "pinwire-sim-"));
@@ -65,17 +83,20 @@ export async function startVirtualDevice(o: SimOptions): Promise<Sim> {
   vb.storage.write("pinwire.json", Buffer.from(JSON.stringify({ id: o.id, broker: withCredentials(o.broker, o.username, o.password) })));
   vb.on("uncaught", (e: unknown) => log.warn({ event: "board-uncaught", err: String(e) }, "uncaught error on the virtual board"));
   await vb.boot();
-  let light = 50;
-  const timer = period
+  const pins = period ? await analogPins(board).catch(() => []) : [];
+  const levels = pins.map(() => 0.5);
+  const timer = pins.length
     ? setInterval(() => {
-        light = Math.max(0, Math.min(100, light + Math.round(Math.random() * 16 - 8)));
-        vb.setLight({ percent: light });
+        pins.forEach((p, i) => {
+          levels[i] = Math.max(0, Math.min(1, levels[i] + (Math.random() * 2 - 1) * 0.08));
+          vb.pins.setAnalog(p, levels[i]);
+        });
       }, period)
     : null;
   timer?.unref();
-  log.info({ event: "sim-start", id: o.id, board, broker: o.broker, kind: "vboard" }, "virtual board running the device app");
+  log.info({ event: "sim-start", id: o.id, board, broker: o.broker, kind: "virtual" }, "virtual board running the board bundle");
   return {
-    kind: "vboard",
+    kind: "virtual",
     async stop() {
       if (timer) clearInterval(timer);
       await vb.stop();

@@ -4,16 +4,16 @@
 import { createServer, type Server, type Socket } from "node:net";
 import type { ConsoleLink } from "./ports";
 
-export interface Bridge {
+export interface ConsoleRelay {
   url: string; // tcp://127.0.0.1:<port> for the CLI's -p
   sent(): number; // bytes the CLI sent to the board so far
   // Resolves with the first match of re in the board's output (from now on), or rejects with
-  // the code when the bridge closes first.
+  // the code when the relay closes first.
   expect(re: RegExp): Promise<RegExpMatchArray>;
   close(): Promise<void>;
 }
 
-export function startBridge(link: ConsoleLink, onSent?: (n: number) => void): Promise<Bridge> {
+export function startConsoleRelay(link: ConsoleLink, onSent?: (n: number) => void): Promise<ConsoleRelay> {
   let sent = 0;
   let client: Socket | null = null;
   let out = "";

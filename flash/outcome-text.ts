@@ -1,0 +1,18 @@
+// What each OTA outcome code means for the person who pushed (the CLI's result lines, the
+// dashboard's "last update" line): the board's ERR codes, its rollback reasons, the pusher's own.
+export const OUTCOME_TEXT: Record<string, string> = {
+  busy: "refused: the device is in the middle of another update",
+  space: "refused: the script is larger than the device's free flash",
+  unsigned: "refused: the device has an OTA key and the script is not signed (give --key or --keys)",
+  sig: "refused: wrong signature (the key does not match the device's otaKey)",
+  alg: "refused: the device cannot check this signature algorithm",
+  crc: "failed: the script arrived corrupted (CRC32 mismatch); the old script still runs",
+  digest: "failed: the script's digest does not match the signed manifest; the old script still runs",
+  size: "failed: the script arrived with the wrong size; the old script still runs",
+  "no-reply": "failed: the device did not answer (offline, or no OTA receiver)",
+  interrupted: "stopped: interrupted; the device was told to abort the transfer and keeps its running script",
+  timeout: "failed: the transfer stalled",
+  "no-boot-report": "failed: the device never reported after restarting",
+  boots: "rolled back: the new script failed at boot",
+  health: "rolled back: the new script did not connect to the broker in time",
+};
