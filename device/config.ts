@@ -97,11 +97,13 @@ export function checkConfig(cfg: any, board: string): string | null {
   return typeof r === "string" ? r : null;
 }
 
-// The board's pinwire.json, parsed; null when missing or not JSON.
+// The board's pinwire.json, parsed; else why not: "missing", or "json" (not JSON).
 export function configFile(): any {
+  const s = global.require("Storage").read("pinwire.json");
+  if (s === undefined) return "missing";
   try {
-    return JSON.parse(global.require("Storage").read("pinwire.json"));
+    return JSON.parse(s);
   } catch (e) {
-    return null;
+    return "json";
   }
 }

@@ -39,7 +39,7 @@ function go(): void {
 export function start(): void {
   logStart();
   const cfg = configFile();
-  const u: Url | string = cfg ? vetConfig(cfg, PINWIRE_BOARD) : "missing";
+  const u: Url | string = typeof cfg === "string" ? cfg : vetConfig(cfg, PINWIRE_BOARD);
   if (typeof u === "string") {
     console.log("pinwire: pinwire.json " + u + (u === "no-tls" ? " (no TLS on " + PINWIRE_BOARD + ")" : "") + ": idle");
     return;

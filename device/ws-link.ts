@@ -2,9 +2,9 @@
 // (ws://host:port/ws/<id>?role=device, credentials from the URL's user:pass as Basic auth;
 // host/gateway/gateway.ts), as the runtime's link (device/runtime.ts): the snapshot and each
 // report go out as binary messages (docs/catalogue.md), info and the catalogue as text messages
-// on every open; binary (or JSON text) messages in are commands. Reconnects with backoff; pings
-// when quiet for 15 s, drops a connection silent for 45 s. No error channel, no log lines and
-// no MQTT topics of the app's own there: those stay on the console.
+// on every open, log lines as {"log": line}; binary (or JSON text) messages in are commands.
+// Reconnects with backoff; pings when quiet for 15 s, drops a connection silent for 45 s. No
+// error channel and no MQTT topics of the app's own there: those stay on the console.
 // Part of the Storage module pw.ws (ws-module.ts): what it uses of the runtime is passed in.
 import type { Bytes } from "../shared/bytes";
 import type { WsClient } from "../shared/ws/client";
@@ -68,6 +68,7 @@ export function gatewayStart(id: string, u: Url, app: GatewayApp): any {
       const k = topic.substr(topic.lastIndexOf("/") + 1);
       if (k === "state") ws.write(payload as Bytes);
       else if (k === "info" || k === "app") ws.send(E.toUint8Array(payload as string), true);
+      else if (k === "log") ws.send(E.toUint8Array(JSON.stringify({ log: payload })), true);
       return true;
     },
     u: function (): void {},

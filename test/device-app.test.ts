@@ -22,7 +22,7 @@ afterEach(async () => {
 // A board with id `id`, fast light sampling without smoothing so each level lands at once.
 async function start(id: string, extra: object = {}): Promise<Rig> {
   const from = w.msgs.length;
-  rig = await bootBoard({ id, broker: "mqtt://127.0.0.1:" + broker.port, light: { period: 40, avg: 1 }, ...extra });
+  rig = await bootBoard({ id, broker: "mqtt://127.0.0.1:" + broker.port, parts: { light: { period: 40, avg: 1 } }, ...extra });
   const r = rig;
   await w.next((m) => m.topic === "pinwire/" + id + "/status" && m.payload.toString() === "online", from).catch((e) => {
     throw new Error(e.message + "; board printed " + JSON.stringify(r.out()) + ", sockets " + r.board.openSockets);

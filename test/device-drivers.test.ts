@@ -1,5 +1,5 @@
-// The drivers (device/encoder, servo, light, led) as ES5 on the virtual board, through
-// device/testkit.ts, with the simulated peripherals on the esp8266 pins.
+// The parts (device/parts/) as ES5 on the virtual board, made from its console through
+// test/fixtures/parts-entry.ts, with the simulated peripherals on the esp8266 pins.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleES5 } from "../scripts/device-bundle.mjs";
 import { VirtualBoard } from "../host/vboard";
@@ -11,7 +11,7 @@ let cleanup: () => void;
 const PINS = { servo: "D15", clk: "D12", dt: "D13", light: "A0", led: "D14" };
 
 beforeAll(async () => {
-  const code = await bundleES5("device/testkit.ts", { PINWIRE_BOARD: "esp8266" });
+  const code = await bundleES5("test/fixtures/parts-entry.ts", { PINWIRE_BOARD: "esp8266" });
   const t = tempDir("pinwire-drv-");
   cleanup = t.cleanup;
   board = new VirtualBoard({ board: "esp8266", storageDir: t.dir, pins: PINS, console: (s) => (out += s) });
@@ -28,7 +28,7 @@ const ev = (code: string) => board.eval(code);
 
 describe("rotary encoder", () => {
   it("counts quadrature steps within its limits and reports each change", async () => {
-    await ev('var steps = []; pw.encoderStart("D12", "D13", -3, 3, 1, function (n) { steps.push(n); console.log("E " + n); })');
+    await ev('var steps = []; var enc = pw.encoder({ n: "e", p: { clk: "D12", dt: "D13" }, o: { min: -3, max: 3, debounce: 1 } }); enc.on(function (n) { steps.push(n); console.log("E " + n); })');
     const from = out.length;
     await board.encoder.turn(2);
     await board.waitForOutput("E 2", from);
@@ -38,46 +38,44 @@ describe("rotary encoder", () => {
     await board.waitForOutput("E -2", from);
     expect(await ev("steps.join()")).toBe("1,2,1,0,-1,-2,-3,-2");
     // A resync moves the counter silently, clamped to the limits.
-    expect(await ev("pw.encoderSet(10)")).toBe(3);
-    expect(await ev("pw.encoderSet(-1)")).toBe(-1);
+    expect(await ev("enc.set(10)")).toBe(3);
+    expect(await ev("enc.set(-1)")).toBe(-1);
     expect(await ev("steps.length")).toBe(8);
     await board.encoder.turn(1);
     await board.waitForOutput("E 0", from);
-    await ev("pw.encoderStop()");
-    await board.encoder.turn(2);
-    expect(await ev("pw.encoderGet()")).toBe(0);
+    expect(await ev("enc.get()")).toBe(0);
   });
 });
 
 describe("servo", () => {
   it("maps 0..180 deg to the configured pulse at 50 Hz, clamped to whole degrees", async () => {
-    await ev('pw.servoStart("D15", 1, 2)');
-    expect(await ev("pw.servoGet()")).toBe(-1);
-    expect(await ev("pw.servoSet(0)")).toBe(0);
+    await ev('var sv = pw.servo({ n: "s", p: "D15", o: { min: 1, max: 2 } })');
+    expect(await ev("sv.get()")).toBe(-1);
+    expect(await ev("sv.set(0)")).toBe(0);
     expect(board.pins.pwm("D15")).toEqual({ duty: 0.05, freq: 50 });
-    expect(await ev("pw.servoSet(180)")).toBe(180);
+    expect(await ev("sv.set(180)")).toBe(180);
     expect(board.pins.pwm("D15")!.duty).toBeCloseTo(0.1, 10);
-    expect(await ev("pw.servoSet(250)")).toBe(180);
-    expect(await ev("pw.servoSet(-4)")).toBe(0);
-    expect(await ev("pw.servoSet(44.6)")).toBe(45);
+    expect(await ev("sv.set(250)")).toBe(180);
+    expect(await ev("sv.set(-4)")).toBe(0);
+    expect(await ev("sv.set(44.6)")).toBe(45);
     expect(board.pins.pwm("D15")!.duty).toBeCloseTo((1 + 45 / 180) / 20, 10);
     // The default 0.5..2.5 ms: the virtual servo reads back the angle.
-    await ev('pw.servoStart("D15", 0.5, 2.5); pw.servoSet(135)');
+    await ev('pw.servo({ n: "s2", p: "D15", o: {} }).set(135)');
     expect(board.servoAngle()).toBeCloseTo(135, 6);
   });
 });
 
 describe("LED dimmer", () => {
-  it("sets duty 0..100 % at its frequency, with optional gamma", async () => {
-    await ev('pw.ledStart("D14", 500, 1)');
-    expect(await ev("pw.ledSet(40)")).toBe(40);
-    expect(board.pins.pwm("D14")).toEqual({ duty: 0.4, freq: 500 });
-    expect(await ev("pw.ledSet(140)")).toBe(100);
-    expect(await ev("pw.ledSet(-1)")).toBe(0);
-    await ev('pw.ledStart("D14", 1000, 2)');
-    expect(await ev("pw.ledSet(50)")).toBe(50);
-    expect(board.pins.pwm("D14")).toEqual({ duty: 0.25, freq: 1000 });
-    expect(await ev("pw.ledGet()")).toBe(50);
+  it("sets duty 0..100 % with optional gamma, at 50 Hz on the ESP8266 (one PWM clock there)", async () => {
+    await ev('var led = pw.pwm({ n: "l", p: "D14", o: { freq: 500 } })');
+    expect(await ev("led.set(40)")).toBe(40);
+    expect(board.pins.pwm("D14")).toEqual({ duty: 0.4, freq: 50 });
+    expect(await ev("led.set(140)")).toBe(100);
+    expect(await ev("led.set(-1)")).toBe(0);
+    await ev('led = pw.pwm({ n: "l", p: "D14", o: { gamma: 2 } })');
+    expect(await ev("led.set(50)")).toBe(50);
+    expect(board.pins.pwm("D14")).toEqual({ duty: 0.25, freq: 50 });
+    expect(await ev("led.get()")).toBe(50);
   });
 });
 
@@ -86,7 +84,7 @@ describe("light sensor", () => {
     board.setLight(0.5);
     const from = out.length;
     // dark 0.2 .. bright 0.8 raw, averaging over 4 samples, 5 % hysteresis, 10 ms period
-    await ev('var lv = []; pw.lightStart("A0", 10, 4, 0.2, 0.8, 5, function (p) { lv.push(p); console.log("L " + p); })');
+    await ev('var lv = []; pw.analogIn({ n: "a", p: "A0", o: { period: 10, avg: 4, dark: 0.2, bright: 0.8, hyst: 5 } }).on(function (p) { lv.push(p); console.log("L " + p); })');
     expect(await ev("lv.join()")).toBe("50");
     // Noise below the hysteresis is not reported.
     board.setLight(0.515);
@@ -105,13 +103,38 @@ describe("light sensor", () => {
       if (lv[i] !== 100) expect(lv[i] - lv[i - 1]).toBeGreaterThanOrEqual(5);
     }
     // Inverted wiring (dark reads higher than bright) works the same way.
-    await ev('lv = []; pw.lightStart("A0", 10, 1, 0.8, 0.2, 1, function (p) { lv.push(p); })');
+    await ev('var inv = pw.analogIn({ n: "b", p: "A0", o: { period: 10, avg: 1, dark: 0.8, bright: 0.2, hyst: 1 } }); lv = []; inv.on(function (p) { lv.push(p); console.log("I " + p); })');
     expect(await ev("lv.join()")).toBe("0");
-    board.setLight(0.35);
     const f2 = out.length;
-    await ev('pw.lightStart("A0", 10, 1, 0.8, 0.2, 1, function (p) { console.log("I " + p); })');
+    board.setLight(0.35);
     await board.waitForOutput("I 75", f2);
-    await ev("pw.lightStop()");
-    expect(await ev("pw.lightGet()")).toBe(75);
+    expect(await ev("inv.get()")).toBe(75);
+  });
+});
+
+describe("button", () => {
+  it("reports presses and releases (pull-up: pressed reads 0), debounced", async () => {
+    board.setPin("D4", 1);
+    await ev('var presses = []; var btn = pw.button({ n: "b", p: "D4", o: { debounce: 5 } }); btn.on(function (p) { presses.push(p); console.log("B " + p); })');
+    expect(await ev("btn.get()")).toBe(false);
+    const from = out.length;
+    board.setPin("D4", 0);
+    await board.waitForOutput("B true", from);
+    expect(await ev("btn.get()")).toBe(true);
+    board.setPin("D4", 1);
+    await board.waitForOutput("B false", from);
+    expect(await ev("presses.join()")).toBe("true,false");
+  });
+});
+
+describe("digital output", () => {
+  it("drives the pin, inverted for active-low wiring, starting off", async () => {
+    await ev('var relay = pw.digitalOut({ n: "r", p: "D5", o: { invert: true } })');
+    expect(board.pinLevel("D5")).toBe(1);
+    expect(await ev("relay.set(true)")).toBe(1);
+    expect(board.pinLevel("D5")).toBe(0);
+    expect(await ev("relay.get()")).toBe(1);
+    await ev('var lamp = pw.digitalOut({ n: "l2", p: "D16", o: { initial: 1 } })');
+    expect(board.pinLevel("D16")).toBe(1);
   });
 });

@@ -115,9 +115,9 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-// Flashes the bundle as .bootcde, its Storage modules (pw.ota, pw.ws) plus pinwire.json (null: none; a string: written as is),
-// wired as the virtual board's profile, and boots. `modules`: which Storage modules to write
-// (default all).
+// Flashes the reference app's bundle as .bootcde, its Storage modules (pw.ota, pw.ws) plus
+// pinwire.json (null: none; a string: written as is) and boots. The app's default pins per board
+// are the virtual board's wiring. `modules`: which Storage modules to write (default all).
 export async function bootBoard(config: object | string | null, name: BoardName = "esp8266", opts: Partial<VirtualBoardOptions> = {}, modules?: string[]): Promise<Rig> {
   const { dir, cleanup } = tempDir("pinwire-dev-");
   let text = "";
@@ -125,7 +125,7 @@ export async function bootBoard(config: object | string | null, name: BoardName 
   board.storage.write(".bootcde", readFileSync(join(root, "dist", "device", name, "app.js")));
   for (const f of moduleFiles(name)) if (!modules || modules.includes(f.name)) board.storage.write(f.name, f.data);
   if (config !== null) {
-    const c = typeof config === "string" ? config : JSON.stringify({ pins: PROFILES[name].pins, ...config });
+    const c = typeof config === "string" ? config : JSON.stringify(config);
     board.storage.write("pinwire.json", Buffer.from(c, "latin1"));
   }
   await board.boot();

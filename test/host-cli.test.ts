@@ -105,8 +105,7 @@ describe("TLS (--cert/--key)", () => {
 });
 
 describe("virtual board (npm start's sim1)", () => {
-  // The board bundle announces no catalogue yet: the host lists it with its status, info and
-  // raw state (commands through the host wait for the catalogue).
+  // The board bundle announces its catalogue: the host lists it with its app and decoded state.
   it("runs the board bundle against the service, with credentials enforced", async () => {
     const { startVirtualBoard } = await import("../host/sim/virtual-board");
     const { silentLogger } = await import("../host/log");
@@ -116,7 +115,7 @@ describe("virtual board (npm start's sim1)", () => {
     try {
       const sim = await startVirtualBoard({ id: "sim1", broker: svc.mqttUrl, username: "sim1", password: svc.simLogins.get("sim1"), log: silentLogger(), driftMs: 0 });
       expect(sim.kind).toBe("virtual");
-      await waitDevice(svc, "sim1", (d) => d.status === "online" && (d.info as any)?.board === "esp8266" && d.raw !== null);
+      await waitDevice(svc, "sim1", (d) => d.status === "online" && (d.info as any)?.board === "esp8266" && d.app?.name === "servo-light" && d.values.SERVO_ANGLE === 90);
       await sim.stop();
       await waitDevice(svc, "sim1", (d) => d.status === "offline");
     } finally {
