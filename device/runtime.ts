@@ -94,8 +94,11 @@ export function int32Message(code: number, v: number): Bytes {
   return b;
 }
 
-// The app reports a message: sent now (not retained: the retained message stays the snapshot)
-// and kept as the latest value, for the snapshot on the next tick.
+// The app reports a message: sent now, at QoS 0 and not retained, and kept as the latest value
+// for the retained snapshot on the next tick, at QoS 1. A report in flight would hold JsVars
+// until its ack and a burst of them would fill the ESP8266's small queue (and be dropped); at
+// QoS 0 each goes out at once, and whatever a lost connection takes with it the snapshot,
+// resent until acknowledged, puts right: every viewer ends at the latest value.
 export function report(m: MsgRef, v: any): void {
   let b: Bytes;
   if (typeof m === "number") {
@@ -103,7 +106,7 @@ export function report(m: MsgRef, v: any): void {
     values[(last = m)] = v;
   } else values[(last = m.c)] = b = m.e(v);
   owedState = true;
-  pub("state", b, 1, false);
+  pub("state", b, 0, false);
 }
 
 // The app handles a command: fn(value) for each accepted message of that code.

@@ -1,7 +1,7 @@
-// The runtime's start, after the app's code has run (the build's entry imports the app first):
-// read pinwire.json, vet it (and parse the link's URL), then bring up WiFi (not on the Linux
-// build) and the link the config chooses, and tick it every 250 ms. A missing or bad config
-// leaves the board idle with a message and the app's parts running: no crash loop.
+// The runtime's start, before the app's code runs (device/autostart.ts): read pinwire.json, vet
+// it (and parse the link's URL), then bring up WiFi (not on the Linux build) and the link the
+// config chooses, and tick it every 250 ms. A missing or bad config leaves the board idle with a
+// message and the app's parts running: no crash loop.
 import { configFile, linkMode, type Url, vetConfig } from "./config";
 import { logStart } from "./log";
 import { mod } from "./mods";

@@ -2,10 +2,10 @@
 // file for Storage (scripts/device-bundle.mjs does the ES5 pipeline). The declaration file is
 // evaluated on the host (declaration.ts) and stands in the bundle as that board's constants;
 // the entry the bundler starts from is made here:
-//   import "<the app's logic>"; import { start } from "device/start"; start();
-// so the app's code runs first (making its parts, registering its handlers) and the runtime
-// then reads pinwire.json and brings up the link; what the runtime knows of the app comes from
-// the module "pinwire:app" (declaration.ts appModule).
+//   import "device/autostart"; import "<the app's logic>";
+// so the runtime starts first (reads pinwire.json, brings up the link: device/autostart.ts says
+// why), then the app's code makes its parts and registers its handlers; what the runtime knows
+// of the app comes from the module "pinwire:app" (declaration.ts appModule).
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Plugin } from "esbuild";
@@ -39,7 +39,7 @@ function appPlugin(src: AppSource, loaded: LoadedApp, board: BoardName): Plugin 
       b.onResolve({ filter: /^pinwire:app$/ }, () => ({ path: "app", namespace: "pinwire-app" }));
       b.onLoad({ filter: /.*/, namespace: "pinwire-app" }, () => ({ contents: appModule(loaded.catalogue), loader: "js" }));
       b.onLoad({ filter: /.*/, namespace: "pinwire-entry" }, () => ({
-        contents: `import ${JSON.stringify(main)};\nimport { start } from ${JSON.stringify(join(root, "device", "start.ts"))};\nstart();\n`,
+        contents: `import ${JSON.stringify(join(root, "device", "autostart.ts"))};\nimport ${JSON.stringify(main)};\n`,
         loader: "js",
         resolveDir: dirname(main),
       }));

@@ -346,15 +346,22 @@ class Client implements MqttClient {
 
   data(b: Bytes): void {
     if (this._st < 2) return;
-    let ps: Packet[];
-    try {
-      ps = (this._parser as MqttParser).push(b);
-    } catch (err) {
-      return this._drop(err as ProtocolError);
-    }
+    const parser = this._parser as MqttParser;
+    parser.feed(b);
     this._recv = this._now;
     this._ping = false;
-    for (let i = 0; i < ps.length && this._st > 1; i++) this._handle(ps[i]);
+    // One packet decoded and handled at a time (MqttParser); a packet that breaks the protocol
+    // ends the connection, and so does a handler that drops it.
+    while (this._st > 1) {
+      let p: Packet | null;
+      try {
+        p = parser.take();
+      } catch (err) {
+        return this._drop(err as ProtocolError);
+      }
+      if (!p) return;
+      this._handle(p);
+    }
   }
 
   closed(t?: Transport): void {

@@ -276,15 +276,20 @@ function head(d: Decoders, max: number, b: Bytes, i: number, n: number): number 
 }
 
 // The stream framing of shared/stream.ts, as methods: a parser is its fields, with no closures
-// of its own (every function a board holds costs it RAM).
+// of its own (every function a board holds costs it RAM). feed() takes a chunk and take() gives
+// its packets one at a time, decoding each only when asked: a board that fell behind and gets
+// forty commands in one chunk then holds one decoded packet at a time, not forty.
 export class MqttParser {
   private _d: Decoders;
   private _m: number;
-  // bytes of an unfinished packet as received (views of pushed chunks), their count, and the
+  // bytes of an unfinished packet as received (views of fed chunks), their count, and the
   // packet's size (0 while its fixed header is incomplete: then at most a header's bytes are held)
   private _held: Bytes[] = [];
   private _n = 0;
   private _want = 0;
+  // the chunk being taken from (null when done) and where its next packet starts
+  private _b: Bytes | null = null;
+  private _i = 0;
 
   // maxPacketSize: largest whole packet (fixed header included) accepted; 0 or absent =
   // only the protocol's own limit.
@@ -293,33 +298,50 @@ export class MqttParser {
     this._m = maxPacketSize || 0;
   }
 
-  // Feeds a chunk; returns the packets it completed (possibly none).
-  push(chunk: Bytes): Packet[] {
-    const out: Packet[] = [];
+  // A chunk; take() its packets until it gives null before feeding the next.
+  feed(chunk: Bytes): void {
     let b = chunk;
+    this._b = null;
     if (this._n) {
       this._held.push(b);
       this._n += b.length;
-      if (this._n < this._want) return out;
+      if (this._n < this._want) return;
       b = join(this._held, this._n);
       this._n = 0;
       this._held = [];
     }
+    this._b = b;
+    this._i = 0;
+  }
+
+  // The next whole packet of what was fed, or null when none is complete yet.
+  take(): Packet | null {
+    const b = this._b;
+    if (!b) return null;
+    const i = this._i;
     const n = b.length;
-    for (let i = 0; i < n; ) {
-      const t = head(this._d, this._m, b, i, n);
-      if (!t || i + t > n) {
+    const t = i < n ? head(this._d, this._m, b, i, n) : 0;
+    if (!t || i + t > n) {
+      if (i < n) {
         this._held = [view(b, i, n)];
         this._n = n - i;
         this._want = t;
-        break;
       }
-      B = b;
-      P = i + H;
-      E = i + t;
-      out.push(this._d.d(b[i]));
-      i += t;
+      this._b = null;
+      return null;
     }
+    B = b;
+    P = i + H;
+    E = i + t;
+    this._i = i + t;
+    return this._d.d(b[i]);
+  }
+
+  // Feeds a chunk; returns every packet it completed (possibly none).
+  push(chunk: Bytes): Packet[] {
+    this.feed(chunk);
+    const out: Packet[] = [];
+    for (let p = this.take(); p; p = this.take()) out.push(p);
     return out;
   }
 }
