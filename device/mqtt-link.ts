@@ -53,9 +53,9 @@ export function mqttStart(id: string, u: Url, keepalive: number): Link {
   otaAttach(m, id); // OTA script push: pinwire/<id>/ota
   m.tick(Date.now());
   m.connect();
-  return { p: pub, u: sub };
+  return { p: pub, u: sub, t: tick };
 }
 
-export function mqttTick(now: number): void {
+function tick(now: number): void {
   m.tick(now);
 }

@@ -37,10 +37,11 @@ export interface StructMsg {
 }
 export type MsgRef = number | StructMsg;
 
-// The link's side: publish (false when it could not be queued now) and subscribe.
+// The link's side: publish (false when it could not be queued now), subscribe, and its tick.
 export interface Link {
   p(topic: string, payload: Bytes | string, qos: number, retain: boolean): boolean;
   u(filter: string): void;
+  t(now: number): void;
 }
 type Publish = Link["p"];
 
@@ -50,6 +51,7 @@ export const RT_CATALOGUE = 1;
 // The link's two functions, kept apart (an object holding them would cost JsVars too).
 let linkPub: Publish | null = null;
 let linkSub: (filter: string) => void;
+let linkTick: (now: number) => void;
 let base = ""; // pinwire/<id>/
 let id = "";
 const booted = getTime();
@@ -64,8 +66,14 @@ let last = 0;
 let owedState = false;
 let owedInfo = false;
 let owedApp = true;
-// User subscriptions: filter -> function.
+// The app's own subscriptions (filter -> function), and what routes a message to them: set by
+// subscribe(), so an app that never subscribes carries neither that code nor topic matching.
 const subs: { [filter: string]: (payload: Bytes, topic: string) => void } = {};
+let route: ((topic: string, payload: Bytes) => void) | null = null;
+
+function toSubs(topic: string, payload: Bytes): void {
+  for (const f in subs) if (topicMatches(f, topic)) subs[f](payload, topic);
+}
 
 // Called by start(): the board's id and the link (which then hears the subscriptions the app
 // made while it started).
@@ -74,6 +82,8 @@ export function run(boardId: string, l: Link): void {
   base = "pinwire/" + id + "/";
   linkPub = l.p;
   linkSub = l.u;
+  linkTick = l.t;
+  setInterval(tick, 250);
   linkSub(base + "cmd");
   for (const f in subs) linkSub(f);
 }
@@ -124,6 +134,7 @@ export function publish(topic: string, payload: Bytes | string, qos?: number, re
 
 export function subscribe(filter: string, fn: (payload: Bytes, topic: string) => void): void {
   subs[filter] = fn;
+  route = toSubs;
   if (linkPub) linkSub(filter);
 }
 
@@ -179,12 +190,13 @@ export function up(): void {
 export function incoming(topic: string, payload: Bytes): void {
   if (topic === base + "cmd") command(payload);
   else if (topic === base + "ota") otaIn(payload);
-  else
-    for (const f in subs) if (topicMatches(f, topic)) subs[f](payload, topic);
+  else if (route) route(topic, payload);
 }
 
-// Every 250 ms: what is owed goes out.
-export function tick(now: number): void {
+// Every 250 ms, from run() on: the link's clock, then what is owed goes out.
+function tick(): void {
+  const now = Date.now();
+  linkTick(now);
   if (owedInfo) up();
   if (owedState && pub("state", snapshot(), 1, true)) owedState = false;
   logTick(now);

@@ -5,35 +5,23 @@
 import { configFile, linkMode, type Url, vetConfig } from "./config";
 import { logStart } from "./log";
 import { mod } from "./mods";
-import { mqttStart, mqttTick } from "./mqtt-link";
+import { mqttStart } from "./mqtt-link";
 import { wifiStart } from "./wifi";
 import { pipeOpen } from "./pipe";
-import { command, incoming, run, snapshot, tick as runtimeTick, up } from "./runtime";
+import { command, incoming, run, snapshot, up } from "./runtime";
 
 let id = "";
 let url: Url;
 let mqtt = true;
 let keepalive = 30;
-// The gateway link (in pw.ws), when the config chooses it.
-let gw: any = null;
-
-function tick(): void {
-  const now = Date.now();
-  if (gw) gw.t(now);
-  else mqttTick(now);
-  runtimeTick(now);
-}
-
 // Once WiFi is up.
 function go(): void {
   if (mqtt) run(id, mqttStart(id, url, keepalive));
   else {
+    // The gateway link, in pw.ws.
     const M = mod("pw.ws");
-    if (!M) return;
-    gw = M.g(id, url, { c: command, s: snapshot, i: incoming, u: up, o: pipeOpen });
-    run(id, gw);
+    if (M) run(id, M.g(id, url, { c: command, s: snapshot, i: incoming, u: up, o: pipeOpen }));
   }
-  setInterval(tick, 250);
 }
 
 export function start(): void {

@@ -40,7 +40,8 @@ describe("reference application over MQTT (Aedes)", () => {
     const o = JSON.parse(info.payload.toString());
     expect(o).toMatchObject({ id: "boot1", board: "esp8266", version: expect.any(String) });
     expect(o.memory.free).toBeGreaterThan(0);
-    const st = await w.next((m) => m.topic === "pinwire/boot1/state", from);
+    // The snapshot: every report back to back (single reports may come first).
+    const st = await w.next((m) => m.topic === "pinwire/boot1/state" && m.payload.length === 32, from);
     const s = stateOf(st.payload);
     expect(s[SERVO_ANGLE]).toBe(90);
     expect(s[LIGHT_LEVEL]).toBeGreaterThanOrEqual(0);
