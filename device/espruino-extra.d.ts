@@ -14,3 +14,4 @@ declare namespace E {
   function getSizeOf(v: any, depth?: number): number;
   function reboot(): void;
 }
+declare var Modules: { removeCached(name: string): void; addCached(name: string, code: string): void };

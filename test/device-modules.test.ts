@@ -2,7 +2,8 @@
 // board without them still runs everything else. The real esp8266 bundle on the virtual board.
 import { afterEach, describe, expect, it } from "vitest";
 import { encodeMessage, SERVO_ANGLE, SERVO_ROTATE } from "../shared/messages";
-import { BOOT_RUNNING, decodeBoot, decodeCaps, encodeHello, otaReplyTopic, otaStatusTopic, otaTopic } from "../shared/ota";
+import { buildManifest } from "../flash/push";
+import { BOOT_RUNNING, decodeBoot, decodeCaps, encodeHello, OTA_READY, otaReplyTopic, otaStatusTopic, otaTopic } from "../shared/ota";
 import { bootBoard, useAedes, stateOf, Watcher, type Rig, type TestBroker } from "./device-harness";
 
 let broker: TestBroker;
@@ -31,7 +32,7 @@ async function online(id: string, modules?: string[]): Promise<Rig> {
 }
 
 describe("Storage modules pw.ota and pw.ws", () => {
-  it("a plain MQTT board reports 'running' without loading either; the first OTA message loads pw.ota", async () => {
+  it("a plain MQTT board reports 'running' without loading either; an OTA message loads pw.ota, which goes once idle", async () => {
     const r = await online("mod1");
     expect(await loaded(r)).toEqual([]);
     const before = (await r.board.memory()).free;
@@ -39,8 +40,13 @@ describe("Storage modules pw.ota and pw.ws", () => {
     await w.c.publishAsync(otaTopic("mod1"), Buffer.from(encodeHello(7)));
     const caps = decodeCaps((await w.next((m) => m.topic === otaReplyTopic("mod1"), from)).payload);
     expect(caps).toMatchObject({ tag: 7, chunk: 1024, window: 2 });
+    // A HELLO starts no push: the module answered and was unloaded, its JsVars freed.
+    expect(await loaded(r)).toEqual([]);
+    expect((await r.board.memory()).free).toBeGreaterThan(before - 20);
+    // A MANIFEST starts one: the module stays while it lasts.
+    await w.c.publishAsync(otaTopic("mod1"), Buffer.from(buildManifest(8, new Uint8Array(4000), "2.0.0", 1, 1024)));
+    await w.next((m) => m.topic === otaReplyTopic("mod1") && m.payload[0] === OTA_READY, from);
     expect(await loaded(r)).toEqual(["pw.ota"]);
-    // Its functions now hold JsVars: what the app saved by not loading it at boot.
     expect((await r.board.memory()).free).toBeLessThan(before - 50);
   });
 

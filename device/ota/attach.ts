@@ -12,7 +12,7 @@ import { STATE_FILE } from "./state";
 
 let m: MqttClient;
 let id: string;
-let r: any = 0; // the module's {m: message, h: healthy}; null when pw.ota is missing
+let r: any = 0; // the module's {m: message, h: healthy, i: idle}; null when pw.ota is missing
 let told = false;
 
 function ota(): any {
@@ -31,8 +31,18 @@ export function otaAttach(client: MqttClient, devId: string): string {
   return t;
 }
 
+// Unloads pw.ota once it has nothing in progress: a module in Modules' cache keeps all its
+// functions defined (about 280 JsVars on an ESP8266), and the next message loads it afresh.
+function done(): void {
+  if (r && r.i()) {
+    Modules.removeCached("pw.ota");
+    r = 0;
+  }
+}
+
 export function otaIn(p: any): void {
   if (ota()) r.m(p);
+  done();
 }
 
 // Once per boot: the module confirms a trial script or reports a rollback; otherwise the
@@ -46,6 +56,7 @@ export function otaUp(): void {
   if (st.r) console.log("pinwire: rolled back from " + st.r.v + " (" + st.r.e + ")" + (st.r.x ? ": " + st.r.x : ""));
   if (st.t || st.r) {
     if (ota()) r.h();
+    done();
     return;
   }
   const v = st.v || "";

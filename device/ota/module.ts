@@ -1,9 +1,10 @@
 // The Storage module `pw.ota`: the OTA receiver, loaded by the app (attach.ts) on demand with
 // require("pw.ota"). Its interface is what an app pushed later will call, so keep it stable:
-//   exports.o(m: MqttClient, id) -> {m(payload), h()}   message on the OTA topic; broker up.
+//   exports.o(m: MqttClient, id) -> {m(payload), h(), i()}   a message on the OTA topic; the
+//     broker is up; whether no push is in progress (the script may then unload the module).
 // The signing key, when there is one, is "otaKey" (hex) in pinwire.json.
 import type { MqttClient } from "../../shared/mqtt/client";
-import { otaHealthy, otaMessage, otaStart } from "./receiver";
+import { otaHealthy, otaIdle, otaMessage, otaStart } from "./receiver";
 
 declare const exports: any;
 
@@ -20,5 +21,5 @@ exports.o = function (m: MqttClient, id: string): any {
       // Queue full or offline: the pusher's retry asks again.
     }
   });
-  return { m: otaMessage, h: otaHealthy };
+  return { m: otaMessage, h: otaHealthy, i: otaIdle };
 };

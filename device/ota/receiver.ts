@@ -209,6 +209,12 @@ export function otaMessage(b: Bytes): void {
   }
 }
 
+// No push in progress: the module may be unloaded (device/ota/attach.ts) and loaded afresh for
+// the next message.
+export function otaIdle(): boolean {
+  return m === null && !finishing;
+}
+
 // The broker is connected: a script on trial has proved itself. Reports once per boot what
 // runs (retained), and a rollback that happened before this boot.
 export function otaHealthy(): void {

@@ -1,0 +1,148 @@
+// OTA on Espruino 2v29 itself, boards laid out as `pinwire flash` writes them: `pinwire push`'s
+// pusher (flash/push.ts) installs a new release of the reference app (pw.ota loaded on the board,
+// the whole script pushed), every refusal the receiver makes, and both rollback paths: a script
+// that throws at boot ("boots") and one that never connects ("health"). Prints its figures.
+import { randomBytes } from "node:crypto";
+import type { MqttClient } from "mqtt";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { buildManifest, pushScript } from "../../flash/push";
+import { BOOT_RUNNING, chunkOffset, errCode, msgTag, msgType, OTA_CHUNK, OTA_ERR, otaReplyTopic, otaTopic } from "../../shared/ota";
+import { appWithVersion, bootStatus, type Broker, hostClient, loadBundle, startBroker } from "../ota-rig";
+import { bootReal, load, type BoardPool, type RealBoard, realConfig } from "./board-rig";
+
+let broker: Broker;
+let host: MqttClient;
+const boards: RealBoard[] = [];
+
+beforeAll(async () => {
+  broker = await startBroker();
+  host = await hostClient(broker.url);
+  await loadBundle("esp8266");
+  await loadBundle("esp32");
+});
+
+afterAll(async () => {
+  await host.endAsync(true);
+  await broker.close();
+});
+
+afterEach(async () => {
+  broker.forward = null;
+  for (const b of boards.splice(0)) await b.close();
+});
+
+async function board(pool: BoardPool, id: string, extra: object = {}): Promise<RealBoard> {
+  const running = bootStatus(host, id, (s) => s.state === BOOT_RUNNING);
+  const b = await bootReal(pool, realConfig({ id, broker: broker.url, ...extra }));
+  boards.push(b);
+  await running;
+  return b;
+}
+
+const state = (b: RealBoard): Promise<any> => b.e.eval('require("Storage").readJSON("pw.st",1)');
+
+describe("OTA on the real interpreter", () => {
+  for (const pool of ["esp8266", "esp32"] as BoardPool[])
+    it(pool + " pool: installs a new release of the app (the whole script), which boots and reports its version", async () => {
+      const b = await board(pool, "rota-" + pool);
+      const before = await b.memory();
+      const image = Buffer.from(appWithVersion(pool, "9.9.9"), "latin1");
+      const t0 = Date.now();
+      const r = await pushScript(host, { id: "rota-" + pool, image, version: "9.9.9" });
+      expect(r).toMatchObject({ outcome: "updated", version: "9.9.9" });
+      expect(await state(b)).toMatchObject({ c: "pw.b", p: "pw.a", v: "9.9.9", t: 0 });
+      const after = await b.memory();
+      console.log(
+        `${pool} pool: OTA of ${image.length} bytes in ${((Date.now() - t0) / 1000).toFixed(1)} s; free JsVars ${before.free} before, ${after.free} after the new script is up (load ${load()})`,
+      );
+    }, 120000);
+
+  it("refuses a script corrupted on the way; the old one keeps running and takes the next push", async () => {
+    const b = await board("esp8266", "rota-crc");
+    const image = Buffer.from(appWithVersion("esp8266", "2.0.0"), "latin1");
+    broker.forward = (_c, p) => {
+      const u = new Uint8Array(p.payload);
+      if (p.topic !== otaTopic("rota-crc") || msgType(u) !== OTA_CHUNK || chunkOffset(u) !== 2048) return p;
+      const bad = Buffer.from(p.payload);
+      bad[100] ^= 0x20;
+      return { ...p, payload: bad };
+    };
+    expect(await pushScript(host, { id: "rota-crc", image, version: "2.0.0" })).toMatchObject({ outcome: "failed", code: "crc" });
+    expect(await state(b)).toMatchObject({ c: "pw.a" });
+    broker.forward = null;
+    expect(await pushScript(host, { id: "rota-crc", image, version: "2.0.0" })).toMatchObject({ outcome: "updated", version: "2.0.0" });
+  }, 120000);
+
+  it("with an otaKey: refuses unsigned and wrongly signed scripts, installs a signed one (ESP8266: HMAC-SHA1)", async () => {
+    const key = randomBytes(16);
+    const b = await board("esp8266", "rota-key", { otaKey: key.toString("hex") });
+    const image = Buffer.from(appWithVersion("esp8266", "6.0.0"), "latin1");
+    expect(await pushScript(host, { id: "rota-key", image, version: "6.0.0" })).toMatchObject({ outcome: "refused", code: "unsigned" });
+    expect(await pushScript(host, { id: "rota-key", image, version: "6.0.0", key: randomBytes(16) })).toMatchObject({ outcome: "refused", code: "sig" });
+    expect(await state(b)).toMatchObject({ c: "pw.a" });
+    expect(await pushScript(host, { id: "rota-key", image, version: "6.0.0", key })).toMatchObject({ outcome: "updated", version: "6.0.0" });
+  }, 120000);
+
+  it("ESP32: checks HMAC-SHA256 and refuses an HMAC-SHA1 manifest", async () => {
+    const key = randomBytes(16);
+    await board("esp32", "rota-alg", { otaKey: key.toString("hex") });
+    const image = Buffer.from(appWithVersion("esp32", "6.1.0"), "latin1");
+    const reply = new Promise<string>((resolve) => {
+      const on = (t: string, p: Buffer) => {
+        const u = new Uint8Array(p);
+        if (t === otaReplyTopic("rota-alg") && msgTag(u) === 77 && msgType(u) === OTA_ERR) {
+          host.removeListener("message", on);
+          resolve(errCode(u));
+        }
+      };
+      host.on("message", on);
+    });
+    await host.subscribeAsync(otaReplyTopic("rota-alg"));
+    await host.publishAsync(otaTopic("rota-alg"), Buffer.from(buildManifest(77, image, "6.1.0", 1, 1024, key)));
+    expect(await reply).toBe("alg");
+    expect(await pushScript(host, { id: "rota-alg", image, version: "6.1.0", key })).toMatchObject({ outcome: "updated", version: "6.1.0" });
+  }, 120000);
+
+  it("refuses a second push while one is in progress, and a script larger than its free flash", async () => {
+    await board("esp8266", "rota-busy");
+    const image = Buffer.from(appWithVersion("esp8266", "7.0.0"), "latin1");
+    let second: Promise<unknown> | null = null;
+    const first = pushScript(host, {
+      id: "rota-busy",
+      image,
+      version: "7.0.0",
+      onProgress: () => {
+        if (!second) second = pushScript(host, { id: "rota-busy", image, version: "7.0.1" });
+      },
+    });
+    expect(await first).toMatchObject({ outcome: "updated", version: "7.0.0" });
+    expect(await second).toMatchObject({ outcome: "refused", code: "busy" });
+    // The Linux builds keep 256 KB of Storage.
+    expect(await pushScript(host, { id: "rota-busy", image: randomBytes(300000), version: "8.0.0" })).toMatchObject({ outcome: "refused", code: "space" });
+  }, 120000);
+
+  it("rolls back a script that throws at boot after its boot count (reason boots), with the error in the log", async () => {
+    const b = await board("esp8266", "rota-boots");
+    const log: string[] = [];
+    const onLog = (t: string, p: Buffer) => t === "pinwire/rota-boots/log" && log.push(p.toString());
+    host.on("message", onLog);
+    await host.subscribeAsync("pinwire/rota-boots/log");
+    try {
+      const r = await pushScript(host, { id: "rota-boots", image: Buffer.from('throw new Error("boom at boot")'), version: "4.0.0-bad", boots: 2 });
+      expect(r).toMatchObject({ outcome: "rolled-back", code: "boots", version: "0.1.0" });
+      expect(await state(b)).toMatchObject({ c: "pw.a", p: "pw.b", t: 0 });
+      await expect.poll(() => log.join("\n"), { timeout: 10000 }).toContain("boom at boot");
+    } finally {
+      host.removeListener("message", onLog);
+    }
+  }, 120000);
+
+  it("rolls back a script that never connects within its health deadline (reason health)", async () => {
+    const b = await board("esp8266", "rota-health");
+    const r = await pushScript(host, { id: "rota-health", image: Buffer.from("setInterval(function(){},1000)"), version: "5.0.0-mute", health: 2 });
+    expect(r).toMatchObject({ outcome: "rolled-back", code: "health", version: "0.1.0" });
+    expect(await state(b)).toMatchObject({ c: "pw.a" });
+  }, 120000);
+});
+
+
