@@ -162,11 +162,19 @@ export function snapshot(): Bytes {
   return view(b, 0, o);
 }
 
-// The link is (re)connected: status, info, the snapshot and (when owed) the catalogue go out
-// again, as a restarted broker may have lost its retained messages, and OTA reports what runs.
-// The catalogue at QoS 0: it is long, and a host that misses it asks again (RT_CATALOGUE).
-// What could not be queued is owed, and the next tick calls this again.
+// The link is (re)connected: the announcement is owed, and the next tick makes it. Not at
+// once: this is called from inside the link's data handler (the CONNACK, the WebSocket's
+// handshake answer), whose chunk and decoding are still alive, and what the announcement
+// allocates on top could run an ESP8266 out of memory, after which Espruino drops the handler.
 export function up(): void {
+  owedInfo = true;
+}
+
+// status, info, the snapshot and (when owed) the catalogue, on every new connection: a
+// restarted broker may have lost its retained messages; and OTA reports what runs. The
+// catalogue at QoS 0: it is long, and a host that misses it asks again (RT_CATALOGUE). What
+// could not be queued stays owed, and the next tick tries again.
+function announce(): void {
   const mem = process.memory();
   const st = global.require("Storage").readJSON("pw.st", 1) || {};
   const info = {
@@ -197,7 +205,7 @@ export function incoming(topic: string, payload: Bytes): void {
 function tick(): void {
   const now = Date.now();
   linkTick(now);
-  if (owedInfo) up();
+  if (owedInfo) announce();
   if (owedState && pub("state", snapshot(), 1, true)) owedState = false;
   logTick(now);
 }

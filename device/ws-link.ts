@@ -67,7 +67,12 @@ export function gatewayStart(id: string, u: Url, app: GatewayApp): any {
       if (st !== 2 || !ws) return false;
       const k = topic.substr(topic.lastIndexOf("/") + 1);
       if (k === "state") ws.write(payload as Bytes);
-      else if (k === "info" || k === "app") ws.send(E.toUint8Array(payload as string), true);
+      else if (k === "info" || k === "app") {
+        // In fragments of 256 bytes: the catalogue is over a kilobyte, and a frame is masked
+        // into a copy of its payload, so one frame would hold it in RAM three times over.
+        const t = payload as string;
+        for (let i = 0; i < t.length; i += 256) ws.send(E.toUint8Array(t.substr(i, 256)), true, i + 256 < t.length);
+      }
       else if (k === "log") ws.send(E.toUint8Array(JSON.stringify({ log: payload })), true);
       return true;
     },
