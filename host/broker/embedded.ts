@@ -11,7 +11,7 @@ import { WebSocketServer, createWebSocketStream } from "ws";
 import type { Logger } from "../log";
 import type { CredentialStore } from "../auth/credentials";
 import { canPublish, canSubscribe, type Principal } from "../auth/acl";
-import { flatten } from "./emitter";
+import { flatten, type Emitter } from "./emitter";
 import { qos0Fanout } from "./fanout";
 import { guard } from "./gate";
 import { indexRetained, type RetainedStore } from "./retained";
@@ -95,9 +95,11 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     authorizeForward: qos0Fanout({ log }),
   });
   // Routing by a loop, not by recursion (emitter.ts): a long queue overflowed the stack.
-  flatten(aedes.mq);
+  // (Aedes builds both in createBroker; its types do not name them.)
+  const inner = aedes as unknown as { mq: Emitter; persistence: RetainedStore };
+  flatten(inner.mq);
   // Retained messages by topic tree (retained.ts): a SUBSCRIBE scanned every one of them.
-  indexRetained(aedes.persistence as RetainedStore);
+  indexRetained(inner.persistence);
 
   aedes.on("client", (c) => log.info({ event: "connect", client: c.id }, "mqtt client connected"));
   aedes.on("clientDisconnect", (c) => log.info({ event: "disconnect", client: c.id }, "mqtt client disconnected"));
