@@ -39,13 +39,13 @@ describe("a deep queue of unmatched messages", () => {
     for (const p of pubs) p.c.send(b);
     // Everything routed: the subscriber gets every matched message (QoS 0 on loopback, nothing
     // is dropped: the subscriber reads).
-    await host.alive(sub.next(() => sub.publishes("load/a").length >= PUBLISHERS * MATCHED));
+    await host.alive(sub.received(PUBLISHERS * MATCHED, "load/a"));
     // Then a crowd leaves at once while the queue is busy again.
     for (const p of pubs) p.c.send(b);
     const crowd = await Promise.all(Array.from({ length: 300 }, (_, i) => RawMqtt.login(host.mqttPort, { clientId: "deep-crowd-" + i })));
     for (const x of crowd) x.c.sock.destroy();
     for (const p of pubs) p.c.sock.destroy();
-    await host.alive(sub.next(() => sub.publishes("load/a").length >= 2 * PUBLISHERS * MATCHED));
+    await host.alive(sub.received(2 * PUBLISHERS * MATCHED, "load/a"));
     // Still up and routing: a fresh pair exchanges a message.
     const { c: late } = await RawMqtt.login(host.mqttPort, { clientId: "deep-late" });
     await late.subscribe(1, [{ topic: "load/late", qos: 0 }]);

@@ -5,10 +5,11 @@
 // empty levels matched, plus the spec's `$` rule) on random topics and filters; and on a
 // broker holding 20,000 retained messages a SUBSCRIBE must not test them one by one.
 import { createRequire } from "node:module";
+import type { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedBroker, type EmbeddedBroker } from "../host/broker/embedded";
 import { RetainedIndex, type RetainedPacket } from "../host/broker/retained";
-import { silentLogger } from "../host/log";
+import { capturedLog } from "./log-capture";
 import { encode } from "../shared/mqtt/generator";
 import { RawMqtt } from "./helpers/raw-mqtt";
 import { int, pick, prng } from "./mqtt-codec-fixtures";
@@ -70,8 +71,9 @@ describe("retained index", () => {
 
 describe("retained messages on the embedded broker", () => {
   let broker: EmbeddedBroker;
+  const captured = capturedLog("warn");
   beforeAll(async () => {
-    broker = await startEmbeddedBroker({ host: "127.0.0.1", port: 0, log: silentLogger() });
+    broker = await startEmbeddedBroker({ host: "127.0.0.1", port: 0, log: captured.log });
   });
   afterAll(async () => broker?.close());
 
@@ -96,13 +98,65 @@ describe("retained messages on the embedded broker", () => {
       await Promise.all(subs.map(({ c }, i) => c.subscribe(1, [{ topic: "pinwire/d" + i + "/cmd", qos: 1 }, { topic: "pinwire/d" + i + "/+", qos: 0 }])));
       // Each gets its own device's four retained messages (+ matches them, cmd holds none).
       for (const [i, { c }] of subs.entries()) {
-        await c.next(() => c.publishes().length >= 4);
+        await c.received(4);
         expect(c.publishes().map((p) => p.topic).sort()).toEqual(["app", "info", "state", "status"].map((k) => "pinwire/d" + i + "/" + k));
       }
       expect(tests).toBeLessThan(100);
       await Promise.all(subs.map(({ c }) => c.close()));
     } finally {
       proto.test = test;
+    }
+    await pub.close();
+  });
+
+  // Issue 13, item 12 (memory): Aedes went on sending every retained message to a client that
+  // had already gone, one at a time (each write failing, or waiting up to a minute for a
+  // 'drain' that never comes), holding the Client, its socket and the packets meanwhile: a
+  // fuzz of short connections grew the host by hundreds of MB. The stream a SUBSCRIBE reads
+  // must end with its connection.
+  it("ends the retained stream of a subscriber that has left", async () => {
+    const { c: pub } = await RawMqtt.login(broker.port, { clientId: "left-pub" });
+    const parts: Uint8Array[] = [];
+    for (let i = 0; i < 2000; i++) parts.push(retained("left/" + i, "v" + i));
+    parts.push(new Uint8Array([0xc0, 0]));
+    pub.send(Buffer.concat(parts));
+    await pub.next((p) => p.type === 13);
+    // Every stream a SUBSCRIBE reads its retained messages from.
+    const persistence = (broker.aedes as unknown as { persistence: { createRetainedStreamCombi(p: string[]): Readable } }).persistence;
+    const open = persistence.createRetainedStreamCombi;
+    // Each stream, and how many retained messages it handed out.
+    const streams: { st: Readable; sent: number }[] = [];
+    persistence.createRetainedStreamCombi = (p) => {
+      const st = open(p);
+      const rec = { st, sent: 0 };
+      const push = st.push;
+      st.push = function (this: Readable, chunk: unknown) {
+        if (chunk !== null) rec.sent++;
+        return push.call(this, chunk);
+      };
+      streams.push(rec);
+      return st;
+    };
+    try {
+      const gone = await Promise.all(Array.from({ length: 50 }, (_, i) => RawMqtt.login(broker.port, { clientId: "left-" + i })));
+      await Promise.all(
+        gone.map(async ({ c }, i) => {
+          await c.subscribe(1, [{ topic: "left/#", qos: i % 2 }]);
+          c.sock.destroy();
+        }),
+      );
+      // A subscriber that stays gets all 2,000 while the others' streams run alongside.
+      const { c: stays } = await RawMqtt.login(broker.port, { clientId: "left-stays" });
+      await stays.subscribe(1, [{ topic: "left/#", qos: 0 }]);
+      await stays.received(2000);
+      const left = streams.slice(0, 50);
+      expect(left.length).toBe(50);
+      // Each ended, having handed out at most its read-ahead (16), not the 2,000 messages.
+      expect(left.filter(({ st }) => !st.readableEnded && !st.destroyed).length).toBe(0);
+      expect(Math.max(...left.map((x) => x.sent))).toBeLessThan(50);
+      await stays.close();
+    } finally {
+      persistence.createRetainedStreamCombi = open;
     }
     await pub.close();
   });

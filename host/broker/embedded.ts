@@ -14,7 +14,7 @@ import { canPublish, canSubscribe, type Principal } from "../auth/acl";
 import { flatten, type Emitter } from "./emitter";
 import { qos0Fanout } from "./fanout";
 import { guard } from "./gate";
-import { indexRetained, type RetainedStore } from "./retained";
+import { indexRetained, type RetainedStore, type SubscribeEvents } from "./retained";
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -99,7 +99,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   const inner = aedes as unknown as { mq: Emitter; persistence: RetainedStore };
   flatten(inner.mq);
   // Retained messages by topic tree (retained.ts): a SUBSCRIBE scanned every one of them.
-  indexRetained(inner.persistence);
+  indexRetained(inner.persistence, aedes as unknown as SubscribeEvents);
 
   aedes.on("client", (c) => log.info({ event: "connect", client: c.id }, "mqtt client connected"));
   aedes.on("clientDisconnect", (c) => log.info({ event: "disconnect", client: c.id }, "mqtt client disconnected"));

@@ -54,11 +54,27 @@ export class RawMqtt {
 
   // The first packet (received or to come) matching pred; rejects when the connection closes first.
   async next<P extends Packet = Packet>(pred: (p: Packet) => boolean, from = 0): Promise<P> {
+    let i = from;
     for (;;) {
-      for (let i = from; i < this.packets.length; i++) if (pred(this.packets[i])) return this.packets[i] as P;
+      for (; i < this.packets.length; i++) if (pred(this.packets[i])) return this.packets[i] as P;
       if (this.sock.destroyed) throw new Error("connection closed; received " + JSON.stringify(this.packets.map((p) => p.type)));
       await new Promise<void>((r) => this.waiters.push(r));
     }
+  }
+
+  // Resolves once cond() holds, checked now and after each chunk received; rejects on close.
+  async until(cond: () => boolean): Promise<void> {
+    while (!cond()) {
+      if (this.sock.destroyed) throw new Error("connection closed; received " + this.packets.length + " packets");
+      await new Promise<void>((r) => this.waiters.push(r));
+    }
+  }
+
+  // Resolves once n PUBLISH packets (on topic, when given) have arrived.
+  async received(n: number, topic?: string): Promise<PublishPacket[]> {
+    let count = 0;
+    await this.next((p) => p.type === 3 && (topic === undefined || (p as PublishPacket).topic === topic) && ++count >= n);
+    return this.publishes(topic);
   }
 
   // Resolves with the CONNACK return code.
