@@ -48,9 +48,15 @@ export class RetainedIndex {
   }
 
   // Stores the message (payload copied), or removes the topic's when the payload is empty.
-  set(packet: RetainedPacket): void {
+  // Returns false (and keeps nothing) when a new topic would take the payloads held over
+  // maxBytes; a topic already held may always be replaced.
+  set(packet: RetainedPacket, maxBytes = Infinity): boolean {
     const levels = packet.topic.split("/");
-    if (!packet.payload.length) return this.remove(levels);
+    if (!packet.payload.length) {
+      this.remove(levels);
+      return true;
+    }
+    if (this.bytes + packet.payload.length > maxBytes && !this.get(packet.topic)) return false;
     let n = this.root;
     for (const level of levels) {
       if (!n.children) n.children = new Map();
@@ -62,6 +68,7 @@ export class RetainedIndex {
     else this.count++;
     n.packet = { ...packet, payload: own(packet.payload) };
     this.bytes += packet.payload.length;
+    return true;
   }
 
   private remove(levels: string[]): void {
@@ -153,14 +160,20 @@ export interface SubscribeEvents {
 // wildcard held its Client, its socket and one packet (plus a "connection closed" Error) per
 // message still to come (a 6,000-connection fuzz grew the host from 130 to 400 MB). So the
 // stream a SUBSCRIBE reads stops when its client closes.
-export function indexRetained(persistence: RetainedStore, broker: SubscribeEvents, index = new RetainedIndex()): RetainedIndex {
+// cap: the payload bytes held at most, and what to do with a message that does not fit.
+export function indexRetained(
+  persistence: RetainedStore,
+  broker: SubscribeEvents,
+  index = new RetainedIndex(),
+  cap: { maxBytes: number; full: (topic: string, bytes: number) => void } = { maxBytes: Infinity, full: () => {} },
+): RetainedIndex {
   let subscriber: { closed: boolean } | null = null;
   broker.on("subscribe", (_subs, client) => {
     subscriber = client;
     queueMicrotask(() => (subscriber = null));
   });
   persistence.storeRetained = (packet, cb) => {
-    index.set(packet);
+    if (!index.set(packet, cap.maxBytes)) cap.full(packet.topic, packet.payload.length);
     if (cb) return void process.nextTick(cb, null);
     return Promise.resolve();
   };
