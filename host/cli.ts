@@ -139,7 +139,7 @@ function serveOptions(cmd: Command): Command {
     .option("--share-group <name>", "shared-subscription group for HA commands when several bridges share a broker")
     .option("--dashboard <dir>", "serve another dashboard directory")
     .option("--max-connections <n>", "connections at once, MQTT and HTTP together (default: the open-file limit less 128, here " + LIMITS.connections + ")", count)
-    .option("--max-connections-per-address <n>", "connections at once from one address or IPv6 /64; loopback is not limited per address (default " + LIMITS.connectionsPerAddress + ")", count)
+    .option("--max-connections-per-address <n>", "connections at once from one address or IPv6 /64; 127.0.0.1 and ::1 are not limited per address (default " + LIMITS.connectionsPerAddress + ")", count)
     .option("--max-login-bytes <size>", "bytes an MQTT connection may send before its login is accepted (default " + formatBytes(LIMITS.loginBytes) + ")", size)
     .option("--max-packet <size>", "largest MQTT packet after login, and WebSocket message on /mqtt (default " + formatBytes(LIMITS.packetBytes) + ")", size)
     .option("--max-retained <size>", "largest retained payload (default " + formatBytes(LIMITS.retainedBytes) + ")", size)

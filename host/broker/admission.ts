@@ -5,8 +5,8 @@
 // descriptor), with a `connection-limit` line.
 //
 // Per address, an IPv6 /64 counts as one address (one host can use all of its 2^64), and
-// loopback is not limited: every local client (the bridge, a virtual board, a benchmark)
-// shares 127.0.0.1, so a limit there would limit them all; the total still applies.
+// 127.0.0.1 and ::1 are not limited: every local client (the bridge, a virtual board, a
+// benchmark) shares them, so a limit there would limit them all; the total still applies.
 import { isIP, type Socket } from "node:net";
 import type { Logger } from "../log";
 import { LimitLog } from "./limit-log";
@@ -18,11 +18,11 @@ export interface AdmissionOptions {
 }
 
 // The key an address is counted under: the IPv4 address (also when IPv4-mapped), an IPv6
-// address's /64 prefix, or null for loopback.
+// address's /64 prefix, or null for 127.0.0.1 and ::1.
 export function addressKey(addr: string | undefined): string | null {
   if (!addr) return "?";
   const v4 = addr.startsWith("::ffff:") && isIP(addr.slice(7)) === 4 ? addr.slice(7) : addr;
-  if (isIP(v4) === 4) return v4.startsWith("127.") ? null : v4;
+  if (isIP(v4) === 4) return v4 === "127.0.0.1" ? null : v4;
   if (addr === "::1") return null;
   return expand6(addr).slice(0, 4).join(":") + "::/64";
 }

@@ -20,8 +20,8 @@ export interface Limits {
   // subscriber with a QoS 1/2 delivery due is disconnected (its session keeps what it is owed).
   queuedBytes: number;
   // Connections at once (MQTT over TCP and HTTP, WebSocket upgrades included), in total and
-  // from one address (an IPv6 /64 counts as one; loopback is not limited per address: every
-  // local client shares it).
+  // from one address (an IPv6 /64 counts as one; 127.0.0.1 and ::1 are not limited per
+  // address: every local client shares them).
   connections: number;
   connectionsPerAddress: number;
 }

@@ -15,8 +15,9 @@ export class RawMqtt {
   private parser = new MqttParser(CLIENT_DECODERS);
   private waiters: (() => void)[] = [];
 
-  constructor(port: number, host = "127.0.0.1") {
-    this.sock = net.connect({ host, port });
+  // localAddress: the address to connect from (127.0.0.2... stand for other hosts).
+  constructor(port: number, host = "127.0.0.1", localAddress?: string) {
+    this.sock = net.connect({ host, port, localAddress });
     this.sock.setNoDelay(true);
     this.opened = new Promise((resolve, reject) => {
       this.sock.once("connect", () => resolve());
@@ -88,8 +89,8 @@ export class RawMqtt {
   }
 
   // CONNECT (clean, keepalive 0 unless given) and its CONNACK return code.
-  static async login(port: number, o: { clientId: string; username?: string; password?: string; keepalive?: number }): Promise<{ c: RawMqtt; rc: number }> {
-    const c = new RawMqtt(port);
+  static async login(port: number, o: { clientId: string; username?: string; password?: string; keepalive?: number; from?: string }): Promise<{ c: RawMqtt; rc: number }> {
+    const c = new RawMqtt(port, "127.0.0.1", o.from);
     await c.opened;
     c.send({
       type: 1,
