@@ -65,6 +65,7 @@ export class Admission {
         "connection-limit",
         { limit: why, max: limit, addr: sock.remoteAddress, listener, open: this.total },
         "connection refused: " + (why === "connections" ? limit + " connections open (--max-connections)" : limit + " connections from " + key + " (--max-connections-per-address)"),
+        "connection-limit:" + why,
       );
       return false;
     }

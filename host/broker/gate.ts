@@ -77,16 +77,16 @@ export function guard(conn: Duplex, o: GateOptions): Gate {
   // true when every packet in b may go on to Aedes.
   function pass(b: Buffer): boolean {
     if (refused) return false;
-    if (!loggedIn && (received += b.length) > before) {
-      refuse(E_LOGIN_BYTES);
-      return false;
-    }
     let packets;
     try {
       packets = parser.push(b);
     } catch (e) {
       if (!isProtocolError(e)) throw e;
       refuse(e.code);
+      return false;
+    }
+    if (!loggedIn && (received += b.length) > before) {
+      refuse(E_LOGIN_BYTES);
       return false;
     }
     for (let i = 0; i < packets.length; i++) {

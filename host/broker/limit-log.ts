@@ -4,37 +4,37 @@
 import type { Logger } from "../log";
 
 export class LimitLog {
-  private last = new Map<string, { at: number; more: number; fields: Record<string, unknown>; msg: string; timer: NodeJS.Timeout | null }>();
+  private last = new Map<string, { event: string; at: number; more: number; fields: Record<string, unknown>; msg: string; timer: NodeJS.Timeout | null }>();
 
   constructor(
     private log: Logger,
     private intervalMs = 10_000,
   ) {}
 
-  // Logs `event` now, or counts it when one was logged less than an interval ago (the count
-  // goes out, with the latest fields, when the interval ends).
-  hit(event: string, fields: Record<string, unknown>, msg: string): void {
+  // Logs `event` now, or counts it when one with the same key (default: the event) was logged
+  // less than an interval ago (the count goes out, with the latest fields, when it ends).
+  hit(event: string, fields: Record<string, unknown>, msg: string, key = event): void {
     const now = Date.now();
-    const s = this.last.get(event);
+    const s = this.last.get(key);
     if (!s || now - s.at >= this.intervalMs) {
       if (s?.timer) clearTimeout(s.timer);
       this.log.warn({ event, ...fields }, msg);
-      this.last.set(event, { at: now, more: 0, fields, msg, timer: null });
+      this.last.set(key, { event, at: now, more: 0, fields, msg, timer: null });
       return;
     }
     s.more++;
     s.fields = fields;
     s.msg = msg;
     if (!s.timer) {
-      s.timer = setTimeout(() => this.flush(event), this.intervalMs - (now - s.at));
+      s.timer = setTimeout(() => this.flush(key), this.intervalMs - (now - s.at));
       s.timer.unref();
     }
   }
 
-  private flush(event: string): void {
-    const s = this.last.get(event);
+  private flush(key: string): void {
+    const s = this.last.get(key);
     if (!s || !s.more) return;
-    this.log.warn({ event, ...s.fields, more: s.more }, s.msg + " (" + s.more + " more since the last line)");
-    this.last.set(event, { at: Date.now(), more: 0, fields: s.fields, msg: s.msg, timer: null });
+    this.log.warn({ event: s.event, ...s.fields, more: s.more }, s.msg + " (" + s.more + " more since the last line)");
+    this.last.set(key, { ...s, at: Date.now(), more: 0, timer: null });
   }
 }
