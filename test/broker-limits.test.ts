@@ -11,7 +11,7 @@ import type { Service } from "../host/bridge/service";
 import type { Limits } from "../host/broker/limits";
 import { addressKey } from "../host/broker/admission";
 import { encode } from "../shared/mqtt/generator";
-import { startTestService } from "./host-helpers";
+import { startMosquitto, startTestService, waitDevice, type Mosquitto } from "./host-helpers";
 import { RawMqtt } from "./helpers/raw-mqtt";
 import { capturedLog } from "./log-capture";
 
@@ -257,5 +257,33 @@ describe("the address a connection is counted under", () => {
     expect(addressKey("2001:db8:0:1::5")).toBe("2001:db8:0:1::/64");
     expect(addressKey("2001:DB8:0:1:ab:cd:ef:1")).toBe("2001:db8:0:1::/64");
     expect(addressKey("fe80::1%eth0")).toBe("fe80:0:0:0::/64");
+  });
+});
+
+describe("a large retained info on another broker", () => {
+  let mosq: Mosquitto;
+  let svc: Service;
+  const captured = capturedLog("info");
+  beforeAll(async () => {
+    mosq = await startMosquitto();
+    svc = await startTestService({ log: captured.log, broker: "mqtt://127.0.0.1:" + mosq.port });
+  });
+  afterAll(async () => {
+    await svc?.close();
+    await mosq?.stop();
+  });
+
+  it("is not kept or served by the bridge (mosquitto retains it)", async () => {
+    const { c } = await RawMqtt.login(mosq.port, { clientId: "pinwire-huge" });
+    const big = JSON.stringify({ id: "huge", board: "esp8266", pad: "x".repeat(100 * 1024) });
+    c.send(encode({ type: 3, topic: "pinwire/huge/info", payload: new TextEncoder().encode(big), qos: 1, retain: true, dup: false, id: 1 }));
+    c.send(encode({ type: 3, topic: "pinwire/huge/status", payload: new TextEncoder().encode("online"), qos: 1, retain: true, dup: false, id: 2 }));
+    await c.next((p) => p.type === 4 && (p as { id: number }).id === 2);
+    await waitDevice(svc, "huge", (d) => d.status === "online");
+    expect(captured.lines.some((l) => l.event === "bad-info")).toBe(true);
+    const listed = (await (await fetch(svc.httpUrl + "/api/devices")).json()) as { id: string; info: unknown }[];
+    expect(listed.find((d) => d.id === "huge")?.info).toBeNull();
+    c.send(encode({ type: 3, topic: "pinwire/huge/info", payload: new Uint8Array(0), qos: 0, retain: true, dup: false }));
+    await c.close();
   });
 });
