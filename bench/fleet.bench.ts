@@ -77,7 +77,9 @@ async function stopProc(p: ChildProcess): Promise<void> {
 
 // `pinwire bridge` in its own process; with `broker`, against that broker instead of its own.
 async function startBridge(home: string, broker?: string): Promise<{ proc: ChildProcess; http: string; mqtt: string }> {
-  const args = ["--import", "tsx", "host/cli.ts", "bridge", "--port", "0", "--mqtt-port", "0", "--credentials", join(home, "c.json")];
+  // FLEET_NODE_FLAGS: more node flags for the server (--trace-gc lines then go to stderr).
+  const flags = process.env.FLEET_NODE_FLAGS ? process.env.FLEET_NODE_FLAGS.split(" ") : [];
+  const args = [...flags, "--import", "tsx", "host/cli.ts", "bridge", "--port", "0", "--mqtt-port", "0", "--credentials", join(home, "c.json")];
   if (broker) args.push("--broker", broker);
   const proc = spawnUnlimited(process.execPath, args, { ...process.env, PINWIRE_LOG: "json" });
   const ready = await new Promise<{ http: string; mqtt: string }>((resolve, reject) => {
@@ -89,8 +91,12 @@ async function startBridge(home: string, broker?: string): Promise<{ proc: Child
     proc.stdout!.on("data", onData);
     proc.once("exit", (c) => reject(new Error("pinwire bridge exited " + c)));
   });
-  // Its log lines are read and dropped; a crash still shows on stderr.
-  proc.stdout!.resume();
+  // Its log lines are read and dropped (a crash still shows on stderr), but for --trace-gc's.
+  if (flags.some((f) => f.startsWith("--trace-gc")))
+    proc.stdout!.on("data", (d: Buffer) => {
+      for (const l of d.toString().split("\n")) if (l && l[0] !== "{" && !/gc=s /.test(l)) process.stderr.write(l + "\n");
+    });
+  else proc.stdout!.resume();
   return { proc, ...ready };
 }
 
@@ -280,7 +286,15 @@ async function run(t: Target, catalogue: string): Promise<RunResult> {
     sum.duplicated += r.duplicated;
     sum.dropped += r.dropped;
   }
+  // Every device leaves at once (the threads end): the server must survive that too (one
+  // will and one unmatched $SYS message each), and answer afterwards.
   await Promise.all(threads.map((x) => x.worker.terminate()));
+  for (let i = 0; i < 20 && t.alive(); i++) {
+    const ok = await fetch(t.httpUrl + "/healthz").then((r) => r.ok, () => false);
+    if (ok && i >= 4) break;
+    await sleep(500);
+  }
+  if (!t.alive()) throw new Error(t.name + " died when the devices left");
   return {
     rate1k,
     rateN,
