@@ -15,6 +15,7 @@
 // times on the shared clock), {type: "commands", rate}, {type: "window"} (latencies counted from
 // now on), {type: "close"} (no longer), {type: "report"} (answered with the counts and the latency histogram).
 import { connect, type Socket } from "node:net";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parentPort, workerData } from "node:worker_threads";
 import { MessageTable, snapshotOf, type Catalogue } from "../shared/catalogue";
 import type { Bytes } from "../shared/bytes";
@@ -39,6 +40,8 @@ export interface FleetReport {
   dropped: number; // device connections the server closed
   statePublishes: number; // state PUBLISHes the devices sent (reports + snapshots)
   hist: Uint32Array;
+  slow: [number, number][]; // commands over 50 ms: [sent at on the shared clock, latency ms]
+  loopMaxMs: number; // the thread's longest event-loop delay in the window
 }
 
 const job = workerData as FleetJob;
@@ -93,6 +96,10 @@ let duplicated = 0;
 let dropped = 0;
 let statePublishes = 0;
 let hist = new Uint32Array(HIST_BINS);
+let slow: [number, number][] = []; // [sent at, latency] of commands over 50 ms
+// This thread's own event-loop delay: a stall here would show as command latency too.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 
 // MQTT packets from a byte stream, by type, with the remaining length's header size.
 function reader(onPacket: (type: number, flags: number, b: Bytes, body: number, end: number) => void): (b: Bytes) => void {
@@ -182,6 +189,7 @@ function onCommand(d: Device, flags: number, b: Bytes, body: number, end: number
     if (d.cmdCounted) {
       delivered++;
       hist[histBin(now - d.cmdAt)]++;
+      if (now - d.cmdAt > 50) slow.push([Math.round(d.cmdAt), Math.round(now - d.cmdAt)]);
     }
     d.cmdAt = NaN;
   } else duplicated++;
@@ -282,12 +290,14 @@ port.on("message", (m: { type: string; inflight?: number; rate?: number }) => {
     windowOpen = true;
     sent = delivered = duplicated = 0;
     hist = new Uint32Array(HIST_BINS);
+    slow = [];
+    loopDelay.reset();
   } else if (m.type === "close") {
     windowOpen = false;
   } else if (m.type === "report") {
     let pending = 0;
     for (const d of devices) if (d.cmdAt === d.cmdAt && d.cmdCounted) pending++;
-    const r: FleetReport = { sent, delivered, duplicated, pending, dropped, statePublishes, hist };
+    const r: FleetReport = { sent, delivered, duplicated, pending, dropped, statePublishes, hist, slow, loopMaxMs: loopDelay.max / 1e6 };
     port.postMessage({ type: "report", report: r });
   }
 });

@@ -261,6 +261,7 @@ async function run(t: Target, catalogue: string): Promise<RunResult> {
   for (const th of threads) th.send({ type: "commands", rate: CMD_RATE / WORKERS });
   await sleep(3000);
   for (const th of threads) th.send({ type: "window" });
+  const wc0 = clock();
   const cpu0 = cpuSeconds(t.pid);
   const bcpu0 = cpuSeconds(t.bridgePid);
   const w0 = performance.now();
@@ -278,7 +279,9 @@ async function run(t: Target, catalogue: string): Promise<RunResult> {
   const reps = await Promise.all(threads.map((x) => x.report()));
   const hist = new Uint32Array(HIST_BINS);
   const sum = { sent: 0, delivered: 0, pending: 0, duplicated: 0, dropped: 0 };
+  const slow: [number, number][] = [];
   for (const r of reps) {
+    slow.push(...r.slow);
     mergeHist(hist, r.hist);
     sum.sent += r.sent;
     sum.delivered += r.delivered;
@@ -288,6 +291,11 @@ async function run(t: Target, catalogue: string): Promise<RunResult> {
   }
   // Every device leaves at once (the threads end): the server must survive that too (one
   // will and one unmatched $SYS message each), and answer afterwards.
+  if (slow.length) {
+    // When the slow commands were sent (s into the window), the worst first.
+    const w = slow.sort((a, b) => b[1] - a[1]).slice(0, 12).map(([at, ms]) => ((at - wc0) / 1000).toFixed(1) + " s: " + ms + " ms");
+    console.log("  " + t.name + ": " + slow.length + " commands over 50 ms; worst at " + w.join(", ") + "; device threads' longest event-loop delay " + reps.map((r) => r.loopMaxMs.toFixed(0)).join(", ") + " ms");
+  }
   await Promise.all(threads.map((x) => x.worker.terminate()));
   for (let i = 0; i < 20 && t.alive(); i++) {
     const ok = await fetch(t.httpUrl + "/healthz").then((r) => r.ok, () => false);
