@@ -8,6 +8,7 @@ import { CredentialStore, defaultCredentialsPath, generateSecret, isValidId, pin
 import { loadOrCreateToken } from "./auth/token";
 import { startService, securityPlan, ConfigError, type Service } from "./bridge/service";
 import { isHostPattern, normalizeOrigin } from "./http/origin";
+import { defaultLimits, formatBytes, parseBytes, type Limits } from "./broker/limits";
 import { registerFlashCommands } from "../flash/cli";
 import { registerDeviceCommands, ApiError } from "./cli-devices";
 import { BOARDS } from "../shared/boards";
@@ -55,6 +56,18 @@ function envList(name: string, check: (item: string) => string): string[] {
   }
 }
 
+function count(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1 || !Number.isSafeInteger(n)) throw new InvalidArgumentError("must be a whole number of at least 1");
+  return n;
+}
+
+function size(v: string): number {
+  const n = parseBytes(v);
+  if (n === null) throw new InvalidArgumentError("must be a size in bytes like 65536, 64k or 1m");
+  return n;
+}
+
 function deviceId(v: string): string {
   if (!isValidId(v)) throw new InvalidArgumentError("use letters, digits, '_' and '-' (at most 64)");
   return v;
@@ -81,6 +94,28 @@ interface ServeFlags {
   dashboard?: string;
   verbose?: boolean;
   sim?: boolean;
+  maxConnections?: number;
+  maxConnectionsPerAddress?: number;
+  maxLoginBytes?: number;
+  maxPacket?: number;
+  maxRetained?: number;
+  maxRetainedTotal?: number;
+  maxQueued?: number;
+  loginFailuresPerAddress?: number;
+  loginFailuresPerUser?: number;
+}
+
+// The limits given on the command line (the rest keep their defaults).
+function limitFlags(f: ServeFlags): Partial<Limits> {
+  const l: Partial<Limits> = {};
+  if (f.maxConnections) l.connections = f.maxConnections;
+  if (f.maxConnectionsPerAddress) l.connectionsPerAddress = f.maxConnectionsPerAddress;
+  if (f.maxLoginBytes) l.loginBytes = f.maxLoginBytes;
+  if (f.maxPacket) l.packetBytes = f.maxPacket;
+  if (f.maxRetained) l.retainedBytes = f.maxRetained;
+  if (f.maxRetainedTotal) l.retainedTotalBytes = f.maxRetainedTotal;
+  if (f.maxQueued) l.queuedBytes = f.maxQueued;
+  return l;
 }
 
 function serveOptions(cmd: Command): Command {
@@ -103,8 +138,19 @@ function serveOptions(cmd: Command): Command {
     .option("--discovery-prefix <prefix>", "Home Assistant discovery prefix", "homeassistant")
     .option("--share-group <name>", "shared-subscription group for HA commands when several bridges share a broker")
     .option("--dashboard <dir>", "serve another dashboard directory")
+    .option("--max-connections <n>", "connections at once, MQTT and HTTP together (default: the open-file limit less 128, here " + LIMITS.connections + ")", count)
+    .option("--max-connections-per-address <n>", "connections at once from one address or IPv6 /64; 127.0.0.1 and ::1 are not limited per address (default " + LIMITS.connectionsPerAddress + ")", count)
+    .option("--max-login-bytes <size>", "bytes an MQTT connection may send before its login is accepted (default " + formatBytes(LIMITS.loginBytes) + ")", size)
+    .option("--max-packet <size>", "largest MQTT packet after login, and WebSocket message on /mqtt (default " + formatBytes(LIMITS.packetBytes) + ")", size)
+    .option("--max-retained <size>", "largest retained payload (default " + formatBytes(LIMITS.retainedBytes) + ")", size)
+    .option("--max-retained-total <size>", "retained payloads kept in all (default " + formatBytes(LIMITS.retainedTotalBytes) + ")", size)
+    .option("--max-queued <size>", "bytes queued to one subscriber before its QoS 0 messages are dropped and a QoS 1/2 one is disconnected (default " + formatBytes(LIMITS.queuedBytes) + ")", size)
+    .option("--login-failures-per-address <n>", "failed password logins allowed per address per minute (default 10)", count)
+    .option("--login-failures-per-user <n>", "failed password logins allowed per user name per minute (default 20)", count)
     .option("-v, --verbose", "log packets and frames");
 }
+
+const LIMITS = defaultLimits();
 
 async function serve(flags: ServeFlags, log: Logger, withSim: boolean): Promise<Service> {
   if (!!flags.cert !== !!flags.key) throw new ConfigError("--cert and --key go together");
@@ -135,6 +181,11 @@ async function serve(flags: ServeFlags, log: Logger, withSim: boolean): Promise<
     shareGroup: flags.shareGroup,
     dashboardDir: flags.dashboard,
     simDevices: withSim && !flags.broker ? ["sim1"] : [],
+    limits: limitFlags(flags),
+    logins: {
+      perAddress: flags.loginFailuresPerAddress ? { burst: flags.loginFailuresPerAddress, perMinute: flags.loginFailuresPerAddress } : undefined,
+      perUser: flags.loginFailuresPerUser ? { burst: flags.loginFailuresPerUser, perMinute: flags.loginFailuresPerUser } : undefined,
+    },
   });
   logReady(log, svc, tokenFile);
   if (withSim) await startSims(log, svc, flags);

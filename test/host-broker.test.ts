@@ -12,7 +12,8 @@ const online = (status: string) => (m: Buffer | string) => isJson("hello", (o) =
 function mqttArgs(svc: Service, user?: string, pass?: string): string[] {
   const u = new URL(svc.mqttUrl);
   const a = ["-h", u.hostname, "-p", u.port, "-V", "mqttv311"];
-  if (user) a.push("-u", user);
+  // A device's own client ids are pinwire-<id> and pinwire-<id>.<name> (host/auth/acl.ts).
+  if (user) a.push("-u", user, ...(user.startsWith("dev") ? ["-i", "pinwire-" + user + ".cli"] : []));
   if (pass) a.push("-P", pass);
   return a;
 }
@@ -86,7 +87,7 @@ describe("credentials and ACL", () => {
     watcher.on("message", (t) => seen.push(t));
     await watcher.subscribeAsync(["pinwire/+/state", "pinwire/dev1/marker"]);
 
-    const dev1 = await mqtt.connectAsync(svc.mqttUrl, { protocolVersion: 4, username: "dev1", password: "pw-one", reconnectPeriod: 0 });
+    const dev1 = await mqtt.connectAsync(svc.mqttUrl, { protocolVersion: 4, clientId: "pinwire-dev1", username: "dev1", password: "pw-one", reconnectPeriod: 0 });
     // mqtt.js turns a SUBACK with a refusal into an error carrying the packet.
     const granted = await new Promise<number[]>((r) =>
       dev1.subscribe(["pinwire/dev1/cmd", "pinwire/dev2/cmd", "pinwire/#", "pinwire/dev1/ota", "pinwire/dev1/+"], (err, g) =>
@@ -100,7 +101,7 @@ describe("credentials and ACL", () => {
     await closed;
     dev1.end(true);
 
-    const dev1b = await mqtt.connectAsync(svc.mqttUrl, { protocolVersion: 4, username: "dev1", password: "pw-one" });
+    const dev1b = await mqtt.connectAsync(svc.mqttUrl, { protocolVersion: 4, clientId: "pinwire-dev1", username: "dev1", password: "pw-one" });
     await dev1b.publishAsync("pinwire/dev1/marker", "m", { qos: 1 });
     await new Promise<void>((r) => (seen.includes("pinwire/dev1/marker") ? r() : watcher.on("message", (t) => t === "pinwire/dev1/marker" && r())));
     expect(seen).not.toContain("pinwire/dev2/state");

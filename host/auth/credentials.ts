@@ -27,6 +27,8 @@ const KEY_LEN = 32;
 const N = 16384;
 const R = 8;
 const P = 1;
+// What a new record costs to check (login-guard.ts checks unknown users at the same cost).
+export const SCRYPT_DEFAULTS = { N, r: R, p: P, keylen: KEY_LEN };
 
 // Where pinwire keeps its files: $PINWIRE_HOME, else ~/.pinwire.
 export function pinwireHome(): string {
@@ -101,14 +103,6 @@ export class CredentialStore {
     if (!this.get(id)) return false;
     delete this.data.users[id];
     return true;
-  }
-
-  // Returns the user's role when the password matches, else null.
-  async check(id: string | undefined, password: string | undefined): Promise<Role | null> {
-    if (id === undefined || password === undefined) return null;
-    const rec = this.get(id);
-    if (!rec) return null;
-    return (await verifyPassword(rec, password)) ? rec.role : null;
   }
 
   save(): void {

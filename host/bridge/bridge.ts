@@ -32,6 +32,9 @@ const DEVICE_FILTERS = ["status", "info", "app", "state", "error", "log", "ota",
 // a bridge that sees it cleared drops the device).
 const RETAINED = ["info", "app", "state", "ota/s", "status"];
 const LOG_LINE_MAX = 512;
+// The largest info or catalogue kept and served (/api/devices, viewers): the embedded broker
+// refuses larger retained payloads itself (--max-retained); another broker may not.
+const DOC_MAX = 64 * 1024;
 
 // new: first seen; app: the catalogue in force changed (another app, or none); ota: the OTA
 // view changed (a push started, progressed, ended; a boot report).
@@ -377,6 +380,7 @@ export class Bridge {
 
   private onInfo(id: string, payload: Uint8Array): void {
     if (payload.length === 0) return; // cleared (the device is being forgotten)
+    if (payload.length > DOC_MAX) return void this.log.warn({ event: "bad-info", id, bytes: payload.length }, "info over " + DOC_MAX + " bytes ignored");
     const s = text(payload);
     let info: unknown = null;
     try {
@@ -406,10 +410,11 @@ export class Bridge {
     let c: unknown = null;
     let problem: string | null;
     try {
+      if (payload.length > DOC_MAX) throw new Error("over " + DOC_MAX + " bytes");
       c = JSON.parse(text(payload) ?? "");
       problem = catalogueProblem(c);
-    } catch {
-      problem = "not JSON";
+    } catch (e) {
+      problem = payload.length > DOC_MAX ? String((e as Error).message) : "not JSON";
     }
     if (problem) this.log.warn({ event: "bad-catalogue", id, why: problem }, "catalogue refused: the device is shown without one");
     const changed = problem ? rec.setAnnounced(null, problem) : rec.setAnnounced(c as Catalogue, null);

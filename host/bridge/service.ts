@@ -5,7 +5,10 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import type { Logger } from "../log";
 import { CredentialStore, generateSecret } from "../auth/credentials";
+import { LoginGuard, type Rate } from "../auth/login-guard";
+import { Admission } from "../broker/admission";
 import { startEmbeddedBroker, type EmbeddedBroker } from "../broker/embedded";
+import { resolveLimits, type Limits } from "../broker/limits";
 import { Bridge } from "./bridge";
 import type { LinkFactory } from "./link";
 import { sharedLink } from "./link-shared";
@@ -36,6 +39,11 @@ export interface ServiceOptions {
   // Ids of virtual devices started with the service: each gets an in-memory login to the
   // embedded broker (returned in Service.simLogins) so they work with credentials enforced.
   simDevices?: string[];
+  // Size and connection limits (host/broker/limits.ts); each unset one has its default.
+  limits?: Partial<Limits>;
+  // Failed password logins allowed per address and per user (host/auth/login-guard.ts), and
+  // how long any failure takes to be answered.
+  logins?: { perAddress?: Rate; perUser?: Rate; failAfterMs?: number };
 }
 
 export interface Service {
@@ -87,6 +95,11 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     for (const c of closers.reverse()) await c().catch((e) => log.error({ err: String(e) }, "close failed"));
   };
   try {
+    const limits = resolveLimits(opts.limits);
+    // One count of connections for every listener, one password check for broker and gateway.
+    const admission = new Admission({ log, connections: limits.connections, connectionsPerAddress: limits.connectionsPerAddress });
+    const logins = opts.credentials.size > 0 ? new LoginGuard({ store: opts.credentials, ...opts.logins }) : undefined;
+    if (logins) closers.push(() => logins.close());
     let broker: EmbeddedBroker | null = null;
     let mqttUrl: string;
     const simLogins = new Map<string, string>();
@@ -113,6 +126,9 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         credentials: opts.credentials,
         bridgeUser: { username, password },
         tls: opts.tls,
+        limits,
+        admission,
+        logins,
       });
       closers.push(() => broker!.close());
       mqttUrl = broker.url;
@@ -136,7 +152,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     }
     await bridge.start();
 
-    const gateway = new Gateway({ bridge, log, token: plan.token, credentials: opts.credentials, highWaterBytes: opts.highWaterBytes });
+    const gateway = new Gateway({ bridge, log, token: plan.token, credentials: opts.credentials, logins, highWaterBytes: opts.highWaterBytes });
     closers.push(() => gateway.close());
     const http = await startHttp({
       host: opts.host,
@@ -150,6 +166,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       allowedHosts: opts.allowedHosts,
       allowedOrigins: opts.allowedOrigins,
       mqttUpgrade: broker ? broker.handleUpgrade : undefined,
+      admission,
     });
     closers.push(() => http.close());
     // The token itself is never logged: the caller has it in Service.token (the CLI keeps it in a file).

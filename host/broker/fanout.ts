@@ -16,6 +16,11 @@
 // A subscriber that does not read is not waited for (Aedes would wait for 'drain', holding one
 // of its concurrency slots for every other client): above maxBuffered bytes queued on its
 // socket, its QoS 0 messages are dropped (at most once, as QoS 0 allows) and counted in the log.
+// A QoS 1/2 delivery cannot be dropped: a subscriber that is owed one while over the limit is
+// disconnected instead (a persistent session keeps the message for its next connection; a
+// clean one ends, as it would with any lost connection). Aedes' own wait for 'drain' on QoS
+// 1/2 writes is turned off in embedded.ts, so this limit is what bounds those too: one
+// stalled subscriber with 3,000 publishers had grown the host from 169 to 826 MB.
 import type { Writable } from "node:stream";
 import type { AedesPublishPacket, Client } from "aedes";
 import { encode } from "../../shared/mqtt/generator";
@@ -24,6 +29,8 @@ import type { Logger } from "../log";
 export interface FanoutOptions {
   log: Logger;
   maxBuffered?: number; // bytes queued on a subscriber's socket before QoS 0 is dropped; default 1 MiB
+  // The limit for one client, when it differs (the host's own bridge link); default maxBuffered.
+  maxBufferedFor?: (client: Client) => number;
 }
 
 interface Sink {
@@ -53,15 +60,22 @@ export function qos0Fanout(o: FanoutOptions): (client: Client, packet: AedesPubl
   let retain = false;
   let bytes: Uint8Array | null = null;
 
+  const limitFor = o.maxBufferedFor ?? (() => max);
   return function authorizeForward(client, packet) {
-    // QoS 1/2, and a payload given as a string to aedes.publish(): Aedes' own path.
-    if (packet.qos !== 0 || typeof packet.payload === "string") return packet;
     const conn = client.conn as unknown as Writable & { destroyed: boolean };
+    // QoS 1/2, and a payload given as a string to aedes.publish(): Aedes' own path.
+    if (packet.qos !== 0 || typeof packet.payload === "string") {
+      if (packet.qos === 0 || conn.destroyed || conn.writableLength <= limitFor(client)) return packet;
+      o.log.warn({ event: "slow-subscriber-disconnected", client: client.id, buffered: conn.writableLength, max: limitFor(client) }, "subscriber not reading with a QoS " + packet.qos + " delivery due: disconnected (--max-queued)");
+      conn.destroy();
+      // A clean session has nothing to keep; a persistent one keeps the message queued.
+      return client.clean ? null : packet;
+    }
     // Closing or closed: Aedes would drop the delivery too.
     if (!client.connected || conn.destroyed || !conn.writable) return null;
     let s = sinks.get(conn);
     if (!s) sinks.set(conn, (s = { corkedIn: -1, dropped: 0 }));
-    if (conn.writableLength > max) {
+    if (conn.writableLength > limitFor(client)) {
       if (!s.dropped++) o.log.warn({ event: "slow-subscriber", client: client.id, buffered: conn.writableLength }, "subscriber not reading: dropping its QoS 0 messages");
       return null;
     }

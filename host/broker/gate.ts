@@ -14,17 +14,20 @@
 import type { Duplex } from "node:stream";
 import { describe as describeCode } from "../../shared/error-text";
 import { isProtocolError } from "../../shared/errors";
-import { E_EMPTY_ID_REJECTED, E_PROTOCOL_LEVEL } from "../../shared/mqtt/constants";
+import { E_EMPTY_ID_REJECTED, E_PROTOCOL_LEVEL, E_TOO_LARGE } from "../../shared/mqtt/constants";
 import { encodeConnack } from "../../shared/mqtt/generator";
 import { MqttParser, SERVER_DECODERS } from "../../shared/mqtt/parser";
 import type { Logger } from "../log";
 
-// Session rules the parser cannot see (it reads packets one by one).
+// Session rules the parser cannot see (it reads packets one by one), and the host's limit on
+// what a connection may send before its login is accepted (limits.ts).
 export const E_FIRST_NOT_CONNECT = "MQTT-3.1.0-1";
 export const E_SECOND_CONNECT = "MQTT-3.1.0-2";
+export const E_LOGIN_BYTES = "pinwire-login-bytes";
 const SESSION_TEXT: { [code: string]: string } = {
   [E_FIRST_NOT_CONNECT]: "The first packet on a connection must be CONNECT.",
   [E_SECOND_CONNECT]: "A second CONNECT on a connection is a protocol violation.",
+  [E_LOGIN_BYTES]: "More bytes than allowed before the login was accepted (--max-login-bytes).",
 };
 
 // The CONNACK return code the spec asks for before closing, by rule.
@@ -37,20 +40,33 @@ export function ruleText(code: string): string {
 export interface GateOptions {
   log: Logger;
   addr: string; // remote address, for the log
-  maxPacketSize?: number; // whole packet, fixed header included; default the protocol's limit
+  // Bytes the connection may send before loggedIn() (a packet larger than that is refused as
+  // soon as its fixed header is in); default: no limit beyond maxPacketSize.
+  loginBytes?: number;
+  maxPacketSize?: number; // whole packet, fixed header included, after login; default the protocol's limit
 }
 
-export function guard(conn: Duplex, o: GateOptions): void {
-  const parser = new MqttParser(SERVER_DECODERS, o.maxPacketSize);
+// The gate of one connection: told when the broker accepts its login.
+export interface Gate {
+  loggedIn(): void;
+}
+
+export function guard(conn: Duplex, o: GateOptions): Gate {
+  const after = o.maxPacketSize ?? 0;
+  const before = o.loginBytes ?? 0;
+  const parser = new MqttParser(SERVER_DECODERS, before && (!after || before < after) ? before : after);
   let clientId: string | undefined;
   let connected = false;
   let refused = false;
+  let loggedIn = !before;
+  let received = 0; // bytes before login
 
   function refuse(code: string): void {
     refused = true;
     const rc = REFUSAL[code];
     const why = ruleText(code);
-    o.log.warn({ event: "protocol-violation", client: clientId, addr: o.addr, rule: code, why, connack: rc }, "closing MQTT connection: [" + code + "] " + why);
+    const max = code === E_LOGIN_BYTES || (code === E_TOO_LARGE && !loggedIn) ? before : code === E_TOO_LARGE ? after : undefined;
+    o.log.warn({ event: "protocol-violation", client: clientId, addr: o.addr, rule: code, why, connack: rc, max }, "closing MQTT connection: [" + code + "] " + why + (max ? " (limit " + max + " bytes)" : ""));
     if (rc) {
       // The refusal goes out, then the connection closes; a peer that keeps it open is cut.
       conn.end(encodeConnack({ type: 2, sessionPresent: false, returnCode: rc }));
@@ -67,6 +83,10 @@ export function guard(conn: Duplex, o: GateOptions): void {
     } catch (e) {
       if (!isProtocolError(e)) throw e;
       refuse(e.code);
+      return false;
+    }
+    if (!loggedIn && (received += b.length) > before) {
+      refuse(E_LOGIN_BYTES);
       return false;
     }
     for (let i = 0; i < packets.length; i++) {
@@ -88,5 +108,11 @@ export function guard(conn: Duplex, o: GateOptions): void {
   conn.read = function (this: Duplex, n?: number) {
     const b = read.call(this, n);
     return b === null || pass(b) ? b : null;
+  };
+  return {
+    loggedIn() {
+      loggedIn = true;
+      parser.m = after;
+    },
   };
 }

@@ -13,6 +13,7 @@ import { catalogueProblem, snapshotOf, type Catalogue } from "../../shared/catal
 import { checkCommand, type Bridge, type DeviceChange } from "../bridge/bridge";
 import type { DeviceRecord, LogLine, Report } from "../bridge/registry";
 import { isValidId, type CredentialStore } from "../auth/credentials";
+import type { LoginGuard } from "../auth/login-guard";
 import { tokenFromRequest, tokenMatches, basicFromRequest } from "../auth/token";
 import { errorText, type Logger } from "../log";
 import { BoundedSender, frame } from "./bounded-sender";
@@ -34,6 +35,7 @@ export interface GatewayOptions {
   log: Logger;
   token?: string | null; // required from viewers and the dashboard channel when set
   credentials?: CredentialStore | null; // when non-empty, boards must authenticate
+  logins?: LoginGuard; // how their passwords are checked (rate limits, equal cost), with the broker's
   highWaterBytes?: number; // per-client buffered bytes before latest-value queueing (default 16 KiB)
   heartbeatMs?: number; // ping interval; clients missing a pong are dropped (default 30 s)
 }
@@ -139,8 +141,10 @@ export class Gateway {
     const store = this.opts.credentials;
     if (!store || store.size === 0) return true;
     const c = basicFromRequest(req, url);
-    if (!c || c.user !== id) return false;
-    return (await store.check(c.user, c.pass)) === "device";
+    if (!c || c.user !== id || !this.opts.logins) return false;
+    const r = await this.opts.logins.check(c.user, c.pass, req.socket.remoteAddress);
+    if ("refused" in r && r.refused !== "bad") this.log.warn({ event: r.refused === "limited" ? "auth-rate-limited" : "auth-busy", id, addr: req.socket.remoteAddress }, "board login refused without a check");
+    return "role" in r && r.role === "device";
   }
 
   private track(ws: WebSocket, kind: string, id: string | null, addr: string): void {

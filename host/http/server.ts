@@ -16,6 +16,7 @@ import { tokenFromRequest, tokenMatches } from "../auth/token";
 import type { Logger } from "../log";
 import { OriginPolicy, type Refusal } from "./origin";
 import { browserModules } from "./browser-modules";
+import type { Admission } from "../broker/admission";
 
 export interface HttpOptions {
   host: string;
@@ -30,6 +31,8 @@ export interface HttpOptions {
   allowedOrigins?: string[]; // origins besides the host's own (browser pages elsewhere)
   // MQTT over WebSocket at /mqtt (the embedded broker); absent with an external broker.
   mqttUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  // Connections counted with the broker's (limits per address and in total).
+  admission?: Admission;
 }
 
 export interface HttpFront {
@@ -173,6 +176,7 @@ export async function startHttp(opts: HttpOptions): Promise<HttpFront> {
   const server: Server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, onRequest) : createHttpServer(onRequest);
   const sockets = new Set<Socket>();
   server.on("connection", (s: Socket) => {
+    if (opts.admission && !opts.admission.admit(s, "http")) return;
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });

@@ -81,7 +81,8 @@ export class FakeBoard {
   async start(): Promise<this> {
     this.bootedAt = Date.now();
     this.client = mqtt.connect(this.opts.url, {
-      clientId: "fake-" + this.opts.id + "-" + Math.random().toString(16).slice(2, 8),
+      // Its own client id as a device (host/auth/acl.ts): pinwire-<id>.<name>.
+      clientId: "pinwire-" + this.opts.id + ".fake-" + Math.random().toString(16).slice(2, 8),
       username: this.opts.username,
       password: this.opts.password,
       protocolVersion: 4,
