@@ -123,13 +123,14 @@ export function buildManifest(tag: number, image: Uint8Array, version: string, a
   return b;
 }
 
-// Several pushes may share a client (and a device's topics, when a second push is refused):
+// Several pushes may share a client (and a device's topics, when a second push is refused), and
+// so may a follower of the device's log (host/app/follow.ts):
 // a topic is unsubscribed only when its last user is done, and a new user waits for a pending
 // UNSUBSCRIBE first (a broker may complete the two out of order and drop the new one).
 const users = new WeakMap<MqttClient, Map<string, number>>();
 const leaving = new WeakMap<MqttClient, Map<string, Promise<void>>>();
 
-async function use(client: MqttClient, topics: string[]): Promise<void> {
+export async function useTopics(client: MqttClient, topics: string[]): Promise<void> {
   let m = users.get(client);
   if (!m) users.set(client, (m = new Map()));
   for (const t of topics) m.set(t, (m.get(t) ?? 0) + 1);
@@ -138,7 +139,7 @@ async function use(client: MqttClient, topics: string[]): Promise<void> {
   await client.subscribeAsync(topics, { qos: 0 });
 }
 
-function release(client: MqttClient, topics: string[]): void {
+export function releaseTopics(client: MqttClient, topics: string[]): void {
   const m = users.get(client);
   const done = topics.filter((t) => {
     const n = (m?.get(t) ?? 1) - 1;
@@ -216,7 +217,7 @@ export function pushScript(client: MqttClient, o: PushOptions): Promise<PushResu
       client.removeListener("connect", onConnect);
       client.removeListener("close", onClose);
       o.signal?.removeEventListener("abort", interrupt);
-      release(client, [replies, status, alive, log]);
+      releaseTopics(client, [replies, status, alive, log]);
       resolve({ id: o.id, outcome, code, ...(boardError ? { error: boardError } : {}), version, size, payloadBytes, ms: Date.now() - t0, resumes });
     };
     const fail = (code: string) => {
@@ -380,7 +381,7 @@ export function pushScript(client: MqttClient, o: PushOptions): Promise<PushResu
     client.on("connect", onConnect);
     client.on("close", onClose);
     o.onPhase?.("hello");
-    use(client, [replies, status, alive, log]).then(
+    useTopics(client, [replies, status, alive, log]).then(
       () => {
         if (settled) return;
         progress(o.replyMs ?? 5000, "no-reply");

@@ -14,6 +14,7 @@ import { type Command, InvalidArgumentError } from "commander";
 import type { MqttClient } from "mqtt";
 import { BOARDS, type BoardName, isBoard } from "../shared/boards";
 import { FlashError } from "../flash/errors";
+import { initProject } from "./app/init";
 
 function board(v: string): BoardName {
   if (!isBoard(v)) throw new InvalidArgumentError("one of " + BOARDS.join(", "));
@@ -177,7 +178,8 @@ async function runRun(entry: string | undefined, o: RunFlags): Promise<void> {
     else throw new FlashError("no-device", o.device + " has not announced itself on " + url + " (no retained pinwire/" + o.device + "/info): is it running? Give --board to push to it anyway.");
     const builder = new AppBuilder(project, { typecheck: o.typecheck });
     const follower = await follow(c, o.device, (e) => say(formatEvent(e)));
-    let last = "";
+    // The script the board runs: one with the same version (app version and CRC) is not pushed again.
+    let running = typeof seen?.info?.script === "string" ? (seen.info.script as string) : "";
     let inputs: string[] = [project.entry, project.app];
     // One build and push at a time; a save during one asks for one more after it.
     let busy = false;
@@ -204,13 +206,13 @@ async function runRun(entry: string | undefined, o: RunFlags): Promise<void> {
           }
           inputs = b.inputs;
           say("run: built " + b.app.name + " for " + kind + " in " + secs(b.ms.total) + (o.typecheck ? " (check " + secs(b.ms.check) + ")" : "") + ": " + kb(b.bytes) + ", script " + b.version);
-          if (b.code === last) {
-            say("run: the script is the one the board runs; nothing pushed");
+          if (b.version === running) {
+            say("run: " + o.device + " already runs script " + b.version + "; nothing pushed");
             continue;
           }
           const r = await pushScript(c, { id: o.device, image: Buffer.from(b.code, "latin1"), version: b.version, health: o.health, signal: s.signal });
           say("run: pushed in " + secs(r.ms) + ": " + describeResult(r));
-          if (r.outcome === "updated") last = b.code;
+          if (r.outcome === "updated") running = b.version;
           else ok = false;
         } while (again && !s.signal.aborted);
       } finally {
@@ -219,7 +221,7 @@ async function runRun(entry: string | undefined, o: RunFlags): Promise<void> {
       return ok;
     };
     const first = await cycle();
-    if (!o.watch && !first && !last) process.exitCode = 1;
+    if (!o.watch && !first) process.exitCode = 1;
     const w = o.watch ? watchFiles(inputs, () => void cycle().then(() => w?.set(inputs))) : null;
     if (w) process.stderr.write("run: watching " + inputs.map((f) => relative(process.cwd(), f) || f).join(", ") + " (Ctrl-C to stop)\n");
     else process.stderr.write("run: following " + o.device + " (Ctrl-C to stop)\n");
@@ -232,25 +234,10 @@ async function runRun(entry: string | undefined, o: RunFlags): Promise<void> {
   }
 }
 
-// The project template (template/), copied with its placeholders filled in.
 function runInit(dir: string, o: { name?: string; force?: boolean }): void {
-  const target = resolve(dir);
-  if (existsSync(target) && readdirSync(target).length && !o.force) throw new FlashError("init", target + " is not empty (give --force to write into it anyway)");
-  const name = (o.name ?? basename(target)).toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "") || "my-app";
-  const pinwire = relative(target, root) || ".";
-  const template = join(root, "template");
-  const copy = (from: string, to: string) => {
-    mkdirSync(to, { recursive: true });
-    for (const f of readdirSync(from)) {
-      const src = join(from, f);
-      const dst = join(to, f === "gitignore" ? ".gitignore" : f);
-      if (statSync(src).isDirectory()) copy(src, dst);
-      else writeFileSync(dst, readFileSync(src, "utf8").replaceAll("{{name}}", name).replaceAll("{{pinwire}}", pinwire.split("\\").join("/")));
-    }
-  };
-  copy(template, target);
-  const rel = relative(process.cwd(), target) || ".";
-  say("created " + name + " in " + target);
+  const r = initProject(dir, o);
+  const rel = relative(process.cwd(), r.dir) || ".";
+  say("created " + r.name + " in " + r.dir + ": " + r.files.join(", "));
   say("next:\n  cd " + rel + "\n  npm install        # links pinwire from " + root + "\n  npm test           # the app on a virtual board\n  npx pinwire build  # type check, bundle, sizes\n  npx pinwire run --device <id> --watch");
 }
 

@@ -6,6 +6,7 @@
 import type { MqttClient } from "mqtt";
 import { BOOT_ROLLED_BACK, BOOT_UPDATED, decodeBoot } from "../../shared/ota";
 import { OUTCOME_TEXT } from "../../flash/outcome-text";
+import { releaseTopics, useTopics } from "../../flash/push";
 
 export interface FollowEvent {
   id: string;
@@ -84,11 +85,12 @@ export async function follow(client: MqttClient, id: string, on: (e: FollowEvent
     on(e);
   };
   client.on("message", onMessage);
-  await client.subscribeAsync(topics, { qos: 0 });
+  // Shared with the pushes on the same client, which subscribe the log and status too.
+  await useTopics(client, topics);
   return {
     async stop() {
       client.removeListener("message", onMessage);
-      if (client.connected) await client.unsubscribeAsync(topics).catch(() => {});
+      if (client.connected) releaseTopics(client, topics);
     },
   };
 }
