@@ -223,6 +223,7 @@ declare namespace E {
   function sum(arr: ArrayLike<number>): number;
   function variance(arr: ArrayLike<number>, mean: number): number;
   function convolve(arr1: ArrayLike<number>, arr2: ArrayLike<number>, offset: number): number;
+  // Not on the ESP8266 (left out of its firmware).
   function FFT(arrReal: any, arrImage?: any, inverse?: boolean): void;
   function HSBtoRGB(hue: number, sat: number, bri: number, format?: boolean | number): any;
   function decodeUTF8(str: string, lookup: string[], replaceFn: string | ((ch: string) => string)): string;
@@ -400,6 +401,7 @@ interface CryptoModule {
   SHA256(message: string | ArrayBuffer | ArrayBufferView): ArrayBuffer;
   SHA384(message: string | ArrayBuffer | ArrayBufferView): ArrayBuffer;
   SHA512(message: string | ArrayBuffer | ArrayBufferView): ArrayBuffer;
+  // PBKDF2 and AES: not on the ESP8266 either.
   PBKDF2(passphrase: string, salt: string, options?: { keySize?: number; iterations?: number; hasher?: string }): ArrayBuffer;
   AES: {
     encrypt(passphrase: any, key: any, options?: { iv?: any; mode?: string }): ArrayBuffer;
