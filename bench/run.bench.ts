@@ -14,7 +14,7 @@
 // Both measures end at the same event (the board's log line over MQTT), rounds alternate
 // between the two, medians of ROUNDS. Last line:
 //   run: edit to running <X> s (build <B> s, push <P> s); espruino CLI upload <Y> s
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,47 +25,13 @@ import { AppBuilder, findProject } from "../host/app/project";
 import { root } from "../scripts/device-bundle.mjs";
 import { startAedes } from "../test/helpers/broker";
 import { freePort } from "../test/host-helpers";
+import { type Lines, spawnLines } from "../test/helpers/child";
 
 const ROUNDS = 5;
 const ID = "bench1";
 const PINWIRE = join(root, "host", "bin", "pinwire.mjs");
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const load = () => loadavg().map((x) => x.toFixed(2)).join(" ");
-
-// A child process whose output lines are kept and can be waited for.
-function child(cmd: string, args: string[], cwd: string): { p: ChildProcess; out: string[]; waitLine(re: RegExp, from?: number, ms?: number): Promise<{ line: string; index: number }> } {
-  const p = spawn(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
-  const out: string[] = [];
-  const waiters = new Set<() => void>();
-  let rest = "";
-  const add = (d: Buffer) => {
-    rest += d.toString("utf8");
-    const lines = rest.split("\n");
-    rest = lines.pop()!;
-    out.push(...lines);
-    for (const w of [...waiters]) w();
-  };
-  p.stdout!.on("data", add);
-  p.stderr!.on("data", add);
-  const waitLine = (re: RegExp, from = 0, ms = 60000) =>
-    new Promise<{ line: string; index: number }>((resolve, reject) => {
-      const check = () => {
-        for (let i = from; i < out.length; i++)
-          if (re.test(out[i])) {
-            waiters.delete(check);
-            clearTimeout(t);
-            return resolve({ line: out[i], index: i });
-          }
-      };
-      const t = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error("timed out waiting for " + re + " in:\n" + out.slice(-30).join("\n")));
-      }, ms);
-      waiters.add(check);
-      check();
-    });
-  return { p, out, waitLine };
-}
 
 async function main(): Promise<void> {
   console.log("load average at start: " + load());
@@ -103,18 +69,18 @@ async function main(): Promise<void> {
       check();
     });
 
-  const sim = child(process.execPath, [PINWIRE, "sim", "--id", ID, "--broker", broker.url, "--console", String(consolePort)], work);
-  let run: ReturnType<typeof child> | null = null;
+  const sim = spawnLines(process.execPath, [PINWIRE, "sim", "--id", ID, "--broker", broker.url, "--console", String(consolePort)], work);
+  let run: Lines | null = null;
   const main = join(dir, "main.ts");
   const original = readFileSync(main, "utf8");
   const startLine = 'log("' + name + ' started");';
   if (!original.includes(startLine)) throw new Error("the template's start-up line changed: " + startLine);
   const rows: { x: number; build: number; push: number; cli: number }[] = [];
   try {
-    await sim.waitLine(/sim-start/);
-    run = child(process.execPath, [PINWIRE, "run", "--device", ID, "--broker", broker.url, "--watch"], dir);
-    await run.waitLine(/run: watching/);
-    await run.waitLine(/run: pushed in .*updated|already runs/);
+    await sim.line(/sim-start/, 0, 60000);
+    run = spawnLines(process.execPath, [PINWIRE, "run", "--device", ID, "--broker", broker.url, "--watch"], dir);
+    await run.line(/run: watching/, 0, 60000);
+    await run.line(/run: pushed in .*updated|already runs/, 0, 60000);
     // The CLI's bundles come from a copy of the project, so that pinwire run's watcher never
     // sees them being made.
     const cliDir = join(work, "cli");
@@ -126,14 +92,14 @@ async function main(): Promise<void> {
     for (let round = 1; round <= ROUNDS; round++) {
       // pinwire run --watch: one line changed.
       const text = name + " started, edit " + round;
-      const from = run.out.length;
+      const from = run.lines.length;
       const t0 = performance.now();
       writeFileSync(main, original.replace(startLine, 'log("' + text + '");'));
       const t1 = await logged(text, t0);
-      const built = await run.waitLine(/^run: built .* in ([\d.]+) s/, from);
-      const pushed = await run.waitLine(/^run: pushed in ([\d.]+) s: .*updated/, from);
-      const b = Number(/in ([\d.]+) s/.exec(built.line)![1]);
-      const p = Number(/pushed in ([\d.]+) s/.exec(pushed.line)![1]);
+      const built = run.lines[await run.line(/^run: built .* in ([\d.]+) s/, from)];
+      const pushed = run.lines[await run.line(/^run: pushed in ([\d.]+) s: .*updated/, from)];
+      const b = Number(/in ([\d.]+) s/.exec(built)![1]);
+      const p = Number(/pushed in ([\d.]+) s/.exec(pushed)![1]);
       // The espruino CLI: the same bundle (its line changed the same way) to the console.
       const cliText = name + " started, cli " + round;
       writeFileSync(join(cliDir, "main.ts"), original.replace(startLine, 'log("' + cliText + '");'));
@@ -153,7 +119,7 @@ async function main(): Promise<void> {
     }
   } finally {
     writeFileSync(main, original);
-    run?.p.kill("SIGINT");
+    await run?.interrupt();
     sim.p.kill("SIGTERM");
     await host.endAsync(true);
     await broker.close();

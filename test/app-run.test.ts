@@ -2,7 +2,6 @@
 // follows the board's log, again on every save, and shows a build error at its line without
 // pushing; `pinwire logs` follows a board without pushing (log lines, status, OTA outcomes in
 // the board's words). The board is a virtual ESP8266 (host/sim) on Aedes.
-import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import type { MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,59 +13,13 @@ import { startAedes, type TestBroker } from "./helpers/broker";
 import { tempProject, type TempProject, withStartLine } from "./helpers/projects";
 import { bootStatus, hostClient } from "./ota-rig";
 import { run } from "./host-helpers";
+import { type Lines, spawnLines } from "./helpers/child";
 
 const tsx = join(root, "node_modules", "tsx", "dist", "cli.mjs");
 const cli = join(root, "host", "cli.ts");
 
-// A running `pinwire` whose output lines can be waited for.
-interface Cli {
-  p: ChildProcess;
-  lines: string[];
-  line(re: RegExp, from?: number): Promise<number>; // index of the first matching line
-  exit(): Promise<number | null>;
-}
-
-function pinwire(args: string[], cwd: string): Cli {
-  const p = spawn(process.execPath, [tsx, cli, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
-  const lines: string[] = [];
-  const waiters = new Set<() => void>();
-  let rest = "";
-  const add = (d: Buffer) => {
-    rest += d.toString("utf8");
-    const parts = rest.split("\n");
-    rest = parts.pop()!;
-    lines.push(...parts);
-    for (const w of [...waiters]) w();
-  };
-  p.stdout!.on("data", add);
-  p.stderr!.on("data", add);
-  const exited = new Promise<number | null>((r) => p.on("exit", (code) => r(code)));
-  return {
-    p,
-    lines,
-    line: (re, from = 0) =>
-      new Promise((resolve, reject) => {
-        const check = () => {
-          const i = lines.findIndex((l, n) => n >= from && re.test(l));
-          if (i < 0) return;
-          waiters.delete(check);
-          clearTimeout(t);
-          resolve(i);
-        };
-        const t = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error("pinwire never printed " + re + "; it printed:\n" + lines.join("\n")));
-        }, 40000);
-        waiters.add(check);
-        check();
-        void exited.then(() => setImmediate(check));
-      }),
-    exit: () => {
-      p.kill("SIGINT");
-      return exited;
-    },
-  };
-}
+// The CLI as a maker runs it, its output lines waited for.
+const pinwire = (args: string[], cwd: string): Lines => spawnLines(process.execPath, [tsx, cli, ...args], cwd);
 
 let broker: TestBroker;
 let host: MqttClient;
@@ -114,7 +67,7 @@ describe("pinwire run --watch", () => {
       project.write("main.ts", withStartLine(project, "runapp, fixed"));
       await c.line(/\[run1\] runapp, fixed$/, from);
     } finally {
-      expect(await c.exit()).toBe(0);
+      expect(await c.interrupt()).toBe(0);
     }
   }, 120000);
 
@@ -137,7 +90,7 @@ describe("pinwire logs", () => {
       await c.line(/\[run1\] pinwire: rolled back from 9\.9\.9-bad \(boots\): Error: bad wiring$/, from);
       await c.line(/\[run1\] -- rolled back: the new script failed at boot; runs script 0\.1\.0-[0-9a-f]{8}$/, from);
     } finally {
-      expect(await c.exit()).toBe(0);
+      expect(await c.interrupt()).toBe(0);
     }
   }, 60000);
 });

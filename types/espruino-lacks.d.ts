@@ -350,8 +350,14 @@ interface ArrayBufferConstructor {
   isView(...args: any[]): any;
 }
 
-// Typed arrays: the same gaps in each. slice() exists but returns a plain Array there.
-interface Int8Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> {
+// Typed arrays: what none of them has beyond ES5 (each typed array interface takes it on), and
+// the gaps in ES5's own members, which have to be declared in each interface to reach it.
+// slice() exists but returns a plain Array there.
+interface EspruinoTypedArrayGaps {
+  /** @deprecated Espruino 2v29 typed arrays have no at(): use a[i]. */
+  readonly at: NotOnEspruino<"TypedArray#at">;
+}
+interface Int8Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> extends EspruinoTypedArrayGaps {
   /** @deprecated On Espruino 2v29 a typed array's slice() returns a plain Array: use subarray(begin, end) for a view, or new Int8Array(a.subarray(begin, end)) for a copy. */
   slice(...args: any[]): any;
   /** @deprecated Espruino 2v29 typed arrays have no lastIndexOf: loop down from the end. */
@@ -364,10 +370,8 @@ interface Int8Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> {
   toLocaleString(...args: any[]): any;
   /** @deprecated Espruino 2v29 typed arrays have no BYTES_PER_ELEMENT: write the size (1, 2, 4 or 8). */
   readonly BYTES_PER_ELEMENT: number;
-  /** @deprecated Espruino 2v29 typed arrays have no at(): use a[i]. */
-  readonly at: NotOnEspruino<"TypedArray#at">;
 }
-interface Uint8Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> {
+interface Uint8Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> extends EspruinoTypedArrayGaps {
   /** @deprecated On Espruino 2v29 a typed array's slice() returns a plain Array: use subarray(begin, end) for a view, or new Uint8Array(a.subarray(begin, end)) for a copy. */
   slice(...args: any[]): any;
   /** @deprecated Espruino 2v29 typed arrays have no lastIndexOf: loop down from the end. */
@@ -380,10 +384,8 @@ interface Uint8Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> {
   toLocaleString(...args: any[]): any;
   /** @deprecated Espruino 2v29 typed arrays have no BYTES_PER_ELEMENT: write the size (1, 2, 4 or 8). */
   readonly BYTES_PER_ELEMENT: number;
-  /** @deprecated Espruino 2v29 typed arrays have no at(): use a[i]. */
-  readonly at: NotOnEspruino<"TypedArray#at">;
 }
-interface Uint8ClampedArray<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> {
+interface Uint8ClampedArray<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> extends EspruinoTypedArrayGaps {
   /** @deprecated On Espruino 2v29 a typed array's slice() returns a plain Array: use subarray(begin, end) for a view, or new Uint8ClampedArray(a.subarray(begin, end)) for a copy. */
   slice(...args: any[]): any;
   /** @deprecated Espruino 2v29 typed arrays have no lastIndexOf: loop down from the end. */
@@ -396,10 +398,8 @@ interface Uint8ClampedArray<TArrayBuffer extends ArrayBufferLike = ArrayBufferLi
   toLocaleString(...args: any[]): any;
   /** @deprecated Espruino 2v29 typed arrays have no BYTES_PER_ELEMENT: write the size (1, 2, 4 or 8). */
   readonly BYTES_PER_ELEMENT: number;
-  /** @deprecated Espruino 2v29 typed arrays have no at(): use a[i]. */
-  readonly at: NotOnEspruino<"TypedArray#at">;
 }
-interface Int16Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> {
+interface Int16Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> extends EspruinoTypedArrayGaps {
   /** @deprecated On Espruino 2v29 a typed array's slice() returns a plain Array: use subarray(begin, end) for a view, or new Int16Array(a.subarray(begin, end)) for a copy. */
   slice(...args: any[]): any;
   /** @deprecated Espruino 2v29 typed arrays have no lastIndexOf: loop down from the end. */
@@ -412,10 +412,8 @@ interface Int16Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> {
   toLocaleString(...args: any[]): any;
   /** @deprecated Espruino 2v29 typed arrays have no BYTES_PER_ELEMENT: write the size (1, 2, 4 or 8). */
   readonly BYTES_PER_ELEMENT: number;
-  /** @deprecated Espruino 2v29 typed arrays have no at(): use a[i]. */
-  readonly at: NotOnEspruino<"TypedArray#at">;
 }
-interface Uint16Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> {
+interface Uint16Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> extends EspruinoTypedArrayGaps {
   /** @deprecated On Espruino 2v29 a typed array's slice() returns a plain Array: use subarray(begin, end) for a view, or new Uint16Array(a.subarray(begin, end)) for a copy. */
   slice(...args: any[]): any;
   /** @deprecated Espruino 2v29 typed arrays have no lastIndexOf: loop down from the end. */
@@ -428,10 +426,8 @@ interface Uint16Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> {
   toLocaleString(...args: any[]): any;
   /** @deprecated Espruino 2v29 typed arrays have no BYTES_PER_ELEMENT: write the size (1, 2, 4 or 8). */
   readonly BYTES_PER_ELEMENT: number;
-  /** @deprecated Espruino 2v29 typed arrays have no at(): use a[i]. */
-  readonly at: NotOnEspruino<"TypedArray#at">;
 }
-interface Int32Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> {
+interface Int32Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> extends EspruinoTypedArrayGaps {
   /** @deprecated On Espruino 2v29 a typed array's slice() returns a plain Array: use subarray(begin, end) for a view, or new Int32Array(a.subarray(begin, end)) for a copy. */
   slice(...args: any[]): any;
   /** @deprecated Espruino 2v29 typed arrays have no lastIndexOf: loop down from the end. */
@@ -444,10 +440,8 @@ interface Int32Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> {
   toLocaleString(...args: any[]): any;
   /** @deprecated Espruino 2v29 typed arrays have no BYTES_PER_ELEMENT: write the size (1, 2, 4 or 8). */
   readonly BYTES_PER_ELEMENT: number;
-  /** @deprecated Espruino 2v29 typed arrays have no at(): use a[i]. */
-  readonly at: NotOnEspruino<"TypedArray#at">;
 }
-interface Uint32Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> {
+interface Uint32Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> extends EspruinoTypedArrayGaps {
   /** @deprecated On Espruino 2v29 a typed array's slice() returns a plain Array: use subarray(begin, end) for a view, or new Uint32Array(a.subarray(begin, end)) for a copy. */
   slice(...args: any[]): any;
   /** @deprecated Espruino 2v29 typed arrays have no lastIndexOf: loop down from the end. */
@@ -460,10 +454,8 @@ interface Uint32Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> {
   toLocaleString(...args: any[]): any;
   /** @deprecated Espruino 2v29 typed arrays have no BYTES_PER_ELEMENT: write the size (1, 2, 4 or 8). */
   readonly BYTES_PER_ELEMENT: number;
-  /** @deprecated Espruino 2v29 typed arrays have no at(): use a[i]. */
-  readonly at: NotOnEspruino<"TypedArray#at">;
 }
-interface Float32Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> {
+interface Float32Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> extends EspruinoTypedArrayGaps {
   /** @deprecated On Espruino 2v29 a typed array's slice() returns a plain Array: use subarray(begin, end) for a view, or new Float32Array(a.subarray(begin, end)) for a copy. */
   slice(...args: any[]): any;
   /** @deprecated Espruino 2v29 typed arrays have no lastIndexOf: loop down from the end. */
@@ -476,10 +468,8 @@ interface Float32Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> {
   toLocaleString(...args: any[]): any;
   /** @deprecated Espruino 2v29 typed arrays have no BYTES_PER_ELEMENT: write the size (1, 2, 4 or 8). */
   readonly BYTES_PER_ELEMENT: number;
-  /** @deprecated Espruino 2v29 typed arrays have no at(): use a[i]. */
-  readonly at: NotOnEspruino<"TypedArray#at">;
 }
-interface Float64Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> {
+interface Float64Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> extends EspruinoTypedArrayGaps {
   /** @deprecated On Espruino 2v29 a typed array's slice() returns a plain Array: use subarray(begin, end) for a view, or new Float64Array(a.subarray(begin, end)) for a copy. */
   slice(...args: any[]): any;
   /** @deprecated Espruino 2v29 typed arrays have no lastIndexOf: loop down from the end. */
@@ -492,8 +482,6 @@ interface Float64Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> {
   toLocaleString(...args: any[]): any;
   /** @deprecated Espruino 2v29 typed arrays have no BYTES_PER_ELEMENT: write the size (1, 2, 4 or 8). */
   readonly BYTES_PER_ELEMENT: number;
-  /** @deprecated Espruino 2v29 typed arrays have no at(): use a[i]. */
-  readonly at: NotOnEspruino<"TypedArray#at">;
 }
 
 interface Uint8ArrayConstructor {

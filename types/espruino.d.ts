@@ -52,33 +52,19 @@ interface Math {
   wrap(x: number, max: number): number;
 }
 
-interface Int8Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> {
+// What every typed array has beyond ES5 (each typed array interface below takes it on).
+interface EspruinoTypedArrayExtras {
   includes(searchElement: number, fromIndex?: number): boolean;
 }
-interface Uint8Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> {
-  includes(searchElement: number, fromIndex?: number): boolean;
-}
-interface Uint8ClampedArray<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> {
-  includes(searchElement: number, fromIndex?: number): boolean;
-}
-interface Int16Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> {
-  includes(searchElement: number, fromIndex?: number): boolean;
-}
-interface Uint16Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> {
-  includes(searchElement: number, fromIndex?: number): boolean;
-}
-interface Int32Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> {
-  includes(searchElement: number, fromIndex?: number): boolean;
-}
-interface Uint32Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> {
-  includes(searchElement: number, fromIndex?: number): boolean;
-}
-interface Float32Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> {
-  includes(searchElement: number, fromIndex?: number): boolean;
-}
-interface Float64Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> {
-  includes(searchElement: number, fromIndex?: number): boolean;
-}
+interface Int8Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> extends EspruinoTypedArrayExtras {}
+interface Uint8Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> extends EspruinoTypedArrayExtras {}
+interface Uint8ClampedArray<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> extends EspruinoTypedArrayExtras {}
+interface Int16Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> extends EspruinoTypedArrayExtras {}
+interface Uint16Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> extends EspruinoTypedArrayExtras {}
+interface Int32Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> extends EspruinoTypedArrayExtras {}
+interface Uint32Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> extends EspruinoTypedArrayExtras {}
+interface Float32Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> extends EspruinoTypedArrayExtras {}
+interface Float64Array<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> extends EspruinoTypedArrayExtras {}
 
 // Promise: the constructor, resolve, reject and all (race, allSettled, any and finally are
 // missing: espruino-lacks.d.ts).

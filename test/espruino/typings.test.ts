@@ -43,6 +43,9 @@ const SAMPLES: Record<string, string> = {
   Uint32Array: "new Uint32Array(2)",
   Float32Array: "new Float32Array(2)",
   Float64Array: "new Float64Array(2)",
+  // What the typings add to (or take from) every typed array: checked on one.
+  EspruinoTypedArrayExtras: "new Int16Array(2)",
+  EspruinoTypedArrayGaps: "new Int16Array(2)",
   Uint8ArrayConstructor: "Uint8Array",
   Promise: "Promise.resolve(1)",
   PromiseConstructor: "Promise",
