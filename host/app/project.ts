@@ -4,7 +4,8 @@
 // Espruino rules (check.ts), the ES5 gate on every file the bundle takes in, then the board
 // pipeline (build.ts). One builder serves a whole `run --watch` session, so a rebuild re-parses
 // only what changed. A failure is a BuildError: every problem at its file, line and column.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { readFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type { Plugin } from "esbuild";
@@ -14,7 +15,7 @@ import { crc32 } from "../../shared/crc32";
 import type { BoardName } from "../../shared/boards";
 import { buildApp } from "./build";
 import { type BoardDiagnostic, BoardChecker, formatDiagnostics, sortDiagnostics } from "./check";
-import { DeclarationError, loadApp } from "./declaration";
+import { DeclarationError, loadApp, type LoadedApp } from "./declaration";
 import { gateProblems, gateTypeScript } from "./es5-gate";
 
 export interface Project {
@@ -103,6 +104,32 @@ export class AppBuilder {
     this.checker = new BoardChecker(project.dir);
   }
 
+  // The declaration evaluated, again only when a file it loaded has changed (each evaluation
+  // loads its modules anew, which a long watch session would pile up).
+  private decl?: { files: Map<string, string>; loaded: LoadedApp };
+
+  private async declaration(): Promise<LoadedApp> {
+    const same = (m: Map<string, string>) => [...m].every(([f, text]) => existsSync(f) && readFileSync(f, "utf8") === text);
+    if (this.decl && same(this.decl.files)) return this.decl.loaded;
+    const urls: string[] = [];
+    let loaded: LoadedApp;
+    try {
+      loaded = await loadApp(this.project.app, (u) => urls.push(u));
+    } catch (e) {
+      if (!(e instanceof DeclarationError)) throw e;
+      throw new BuildError([{ file: this.project.app, line: 1, column: 1, length: 0, code: "declaration", message: e.message }], "declaration");
+    }
+    const files = new Map<string, string>();
+    for (const u of urls) {
+      if (!u.startsWith("file:")) continue;
+      const f = fileURLToPath(u.replace(/\?.*$/, ""));
+      if (existsSync(f)) files.set(f, readFileSync(f, "utf8"));
+    }
+    if (!files.has(resolve(this.project.app))) files.set(resolve(this.project.app), readFileSync(this.project.app, "utf8"));
+    this.decl = { files, loaded };
+    return loaded;
+  }
+
   async build(board: BoardName): Promise<AppBuild> {
     const p = this.project;
     const t0 = performance.now();
@@ -111,13 +138,7 @@ export class AppBuilder {
       if (d.length) throw new BuildError(d, "check");
     }
     const t1 = performance.now();
-    let loaded;
-    try {
-      loaded = await loadApp(p.app);
-    } catch (e) {
-      if (!(e instanceof DeclarationError)) throw e;
-      throw new BuildError([{ file: p.app, line: 1, column: 1, length: 0, code: "declaration", message: e.message }], "declaration");
-    }
+    const loaded = await this.declaration();
     const problems: BoardDiagnostic[] = [];
     const inputs = new Set<string>([p.entry, p.app]);
     let code: string;
