@@ -3,7 +3,6 @@
 // config chooses, and tick it every 250 ms. A missing or bad config leaves the board idle with a
 // message and the app's parts running: no crash loop.
 import { configFile, linkMode, type Url, vetConfig } from "./config";
-import { logStart } from "./log";
 import { mod } from "./mods";
 import { mqttStart } from "./mqtt-link";
 import { wifiStart } from "./wifi";
@@ -24,8 +23,9 @@ function go(): void {
   }
 }
 
+// The log is started before the app's code runs (the build's entry calls logStart first,
+// host/app/build.ts), so that what the app logs while it starts reaches the host too.
 export function start(): void {
-  logStart();
   const cfg = configFile();
   const u: Url | string = typeof cfg === "string" ? cfg : vetConfig(cfg, PINWIRE_BOARD);
   if (typeof u === "string") {

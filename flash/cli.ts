@@ -9,12 +9,12 @@ import { constants as osConstants } from "node:os";
 import { type Command, InvalidArgumentError } from "commander";
 import { MultiBar, Presets, SingleBar } from "cli-progress";
 import type { MqttClient } from "mqtt";
-import { BOARDS, isBoard } from "../shared/boards";
+import { BOARDS, type BoardName, isBoard } from "../shared/boards";
 import { crc32 } from "../shared/crc32";
-import { VERSION } from "../device/version";
 import { FlashError } from "./errors";
 import { OUTCOME_TEXT } from "./outcome-text";
 import type { PushResult } from "./push";
+import { type Announced, announced } from "./announced";
 
 // The modules behind each command (bundler, serial ports, esptool-js, mqtt) load when the
 // command runs, so the other pinwire commands do not pay for them at start-up.
@@ -81,48 +81,16 @@ export function describeResult(r: PushResult): string {
   if (r.outcome === "installed") return r.id + ": installed, restarting (" + r.size + " B in " + (r.ms / 1000).toFixed(2) + " s)";
   if (r.outcome === "updated") return r.id + ": updated to " + r.version + " (" + r.size + " B in " + (r.ms / 1000).toFixed(2) + " s" + (r.resumes ? ", resumed " + r.resumes + "x" : "") + ")";
   const text = (r.code && OUTCOME_TEXT[r.code]) || r.outcome + (r.code ? " (" + r.code + ")" : "");
-  return r.id + ": " + text + (r.outcome === "rolled-back" ? "; running " + r.version : "");
-}
-
-// Devices with the OTA receiver announce their status retained on pinwire/<id>/ota/s. The
-// broker streams retained messages after the SUBACK, with no order against other traffic, so
-// the list is taken as complete once a message we publish to ourselves has come back and no
-// further status has arrived for quietMs (at most limitMs in all).
-async function discover(client: MqttClient, quietMs = 300, limitMs = 5000): Promise<string[]> {
-  const ids = new Set<string>();
-  const sync = "pinwire/$push/" + client.options.clientId;
-  let synced = false;
-  let quiet: NodeJS.Timeout | undefined;
-  let limit: NodeJS.Timeout | undefined;
-  let onMsg: (topic: string) => void = () => {};
-  const done = new Promise<void>((resolve) => {
-    const settle = () => {
-      clearTimeout(quiet);
-      quiet = setTimeout(resolve, quietMs);
-    };
-    onMsg = (topic: string) => {
-      const m = /^pinwire\/([^/]+)\/ota\/s$/.exec(topic);
-      if (m) ids.add(m[1]);
-      else if (topic === sync) synced = true;
-      if (synced) settle();
-    };
-    limit = setTimeout(resolve, limitMs);
-  });
-  client.on("message", onMsg);
-  await client.subscribeAsync(["pinwire/+/ota/s", sync]);
-  await client.publishAsync(sync, "", { qos: 1 });
-  await done;
-  clearTimeout(quiet);
-  clearTimeout(limit);
-  client.removeListener("message", onMsg);
-  await client.unsubscribeAsync(["pinwire/+/ota/s", sync]);
-  return [...ids].sort();
+  // After a rollback, the error the new script threw, as the board logged it.
+  return r.id + ": " + text + (r.error ? ": " + r.error : "") + (r.outcome === "rolled-back" ? "; running " + (r.version || "the previous script") : "");
 }
 
 interface PushFlags {
   device?: string;
   all?: boolean;
-  board: string;
+  board?: string;
+  entry?: string;
+  app?: string;
   broker?: string;
   username?: string;
   password?: string;
@@ -137,6 +105,24 @@ interface PushFlags {
   wait?: boolean;
 }
 
+// The app a push builds when no script is given: --entry's project, else the project in the
+// current directory (main.ts and app.ts), else the reference app.
+async function pushProject(o: PushFlags) {
+  const { findProject } = await import("../host/app/project");
+  if (o.entry) return findProject(o.entry, o.app);
+  if (existsSync("main.ts") && existsSync(o.app ?? "app.ts")) return findProject("main.ts", o.app);
+  const { REFERENCE_APP } = await import("../host/app/build");
+  return findProject(REFERENCE_APP.main, REFERENCE_APP.app);
+}
+
+// The kind of board a device gets its build for: the one it announced; --board only for a
+// device that has announced none, and never against the one it announced.
+function targetKind(a: Announced | undefined, flag: string | undefined): { board?: BoardName; refuse?: string } {
+  if (a?.board) return flag && flag !== a.board ? { refuse: "board-mismatch" } : { board: a.board };
+  if (flag && isBoard(flag)) return { board: flag };
+  return { refuse: "board-unknown" };
+}
+
 export async function runPush(
   script: string | undefined,
   o: PushFlags,
@@ -146,45 +132,44 @@ export async function runPush(
   if (!o.device === !o.all) throw new FlashError("usage", "give --device <id> or --all");
   const cfg = o.config ? readJson(o.config, "config") : existsSync(CONFIG_FILE) ? readJson(CONFIG_FILE, "config") : {};
   const brokerUrl = o.broker ?? cfg.broker ?? "mqtt://127.0.0.1:1883";
-  let image: Buffer;
-  let version: string;
+  // A script given as a file goes as it is, to every device.
+  let given: { image: Buffer; version: string } | null = null;
   if (script) {
     if (!existsSync(script)) throw new FlashError("script", "no such script " + script);
-    image = readFileSync(script);
-    version = o.scriptVersion ?? basename(script).replace(/\.js$/, "") + "-" + crc32(image).toString(16).padStart(8, "0");
-  } else {
-    const { buildBoard } = await import("../host/app/build");
-    image = readFileSync((await buildBoard(o.board)).file);
-    version = o.scriptVersion ?? VERSION;
+    const image = readFileSync(script);
+    given = { image, version: o.scriptVersion ?? basename(script).replace(/\.js$/, "") + "-" + crc32(image).toString(16).padStart(8, "0") };
   }
+  const project = given ? null : await pushProject(o);
   const keys: Record<string, string> = o.keys ? readJson(o.keys, "keys") : {};
-  const { default: mqtt } = await import("mqtt");
   const { pushScript } = await import("./push");
-  const client = await mqtt
-    .connectAsync(brokerUrl, {
-      username: o.username,
-      password: o.password ?? process.env.PINWIRE_BROKER_PASSWORD,
-      reconnectPeriod: 500,
-      connectTimeout: 10000,
-      // A chunk published while disconnected is stale by the time we reconnect: drop it.
-      queueQoSZero: false,
-      clientId: "pinwire-push-" + process.pid + "-" + Math.floor(Math.random() * 1e6),
-    })
-    .catch((e) => {
-      throw new FlashError("broker", "cannot connect to the broker " + brokerUrl + ": " + e.message);
-    });
+  const client = await connectBroker(brokerUrl, o, "pinwire-push-");
   try {
-    const ids = o.device ? [o.device] : await discover(client);
+    const seen = await announced(client, o.device ? [o.device] : undefined);
+    const ids = o.device ? [o.device] : [...seen.values()].filter((a) => a.ota).map((a) => a.id).sort();
     if (!ids.length) throw new FlashError("no-devices", "no device with OTA support has reported on " + brokerUrl);
+    const targets = ids.map((id) => ({ id, ...(given ? {} : targetKind(seen.get(id), o.board)) }));
+    // One build per kind of board among the devices.
+    const builds = new Map<BoardName, { image: Buffer; version: string }>();
+    if (project) {
+      const { AppBuilder } = await import("../host/app/project");
+      const builder = new AppBuilder(project);
+      for (const kind of new Set(targets.flatMap((t) => (t.board ? [t.board] : [])))) {
+        const b = await builder.build(kind);
+        builds.set(kind, { image: Buffer.from(b.code, "latin1"), version: o.scriptVersion ?? b.version });
+        out("built " + b.app.name + " for " + kind + ": " + b.bytes + " B, script " + b.version + " (" + (b.ms.total / 1000).toFixed(2) + " s)");
+      }
+    }
     const bars = o.progress && process.stderr.isTTY ? new MultiBar({ format: "{id} [{bar}] {percentage}% | {value}/{total} B | {phase}", hideCursor: true, stream: process.stderr }, Presets.shades_classic) : null;
     const results = await Promise.all(
-      ids.map((id) => {
-        const b = bars?.create(image.length, 0, { id: id.padEnd(12), phase: "hello" });
-        const key = o.key ?? keys[id];
+      targets.map((t) => {
+        const img = given ?? (t.board ? builds.get(t.board) : undefined);
+        if (!img) return Promise.resolve<PushResult>({ id: t.id, outcome: "refused", code: t.refuse, size: 0, payloadBytes: 0, ms: 0, resumes: 0 });
+        const b = bars?.create(img.image.length, 0, { id: t.id.padEnd(12), phase: "hello" });
+        const key = o.key ?? keys[t.id];
         return pushScript(client, {
-          id,
-          image,
-          version,
+          id: t.id,
+          image: img.image,
+          version: img.version,
           key: key ? Buffer.from(hexKey(key), "hex") : undefined,
           health: o.health,
           boots: o.boots,
@@ -203,6 +188,29 @@ export async function runPush(
     // Interrupted: the ABORTs are acknowledged (or given up on); do not wait for anything else.
     await client.endAsync(!!signal?.aborted);
   }
+}
+
+export interface BrokerLogin {
+  username?: string;
+  password?: string;
+}
+
+// The host's MQTT connection for pushing and following devices.
+export async function connectBroker(brokerUrl: string, o: BrokerLogin, prefix: string): Promise<MqttClient> {
+  const { default: mqtt } = await import("mqtt");
+  return mqtt
+    .connectAsync(brokerUrl, {
+      username: o.username,
+      password: o.password ?? process.env.PINWIRE_BROKER_PASSWORD,
+      reconnectPeriod: 500,
+      connectTimeout: 10000,
+      // A chunk published while disconnected is stale by the time we reconnect: drop it.
+      queueQoSZero: false,
+      clientId: prefix + process.pid + "-" + Math.floor(Math.random() * 1e6),
+    })
+    .catch((e) => {
+      throw new FlashError("broker", "cannot connect to the broker " + brokerUrl + ": " + e.message);
+    });
 }
 
 export function registerFlashCommands(program: Command): void {
@@ -268,7 +276,9 @@ export function registerFlashCommands(program: Command): void {
     .description("push a script over the air through the broker (default: the app built for --board)")
     .option("--device <id>", "one device")
     .option("--all", "every device that reports OTA status on the broker")
-    .option("--board <board>", "board to build the app for when no script is given", board, "esp8266")
+    .option("--board <board>", "board kind to build for, for a device that has not announced its own (default: each device's announced kind)", board)
+    .option("--entry <file>", "the app's logic file to build (default: main.ts here if there is one, else the reference app)")
+    .option("--app <file>", "its declaration (default: app.ts beside the logic file)")
     .option("--broker <url>", "broker URL (default: pinwire.json's broker, else mqtt://127.0.0.1:1883)")
     .option("--username <name>", "broker username")
     .option("--password <password>", "broker password (or PINWIRE_BROKER_PASSWORD)")

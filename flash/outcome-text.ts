@@ -15,4 +15,7 @@ export const OUTCOME_TEXT: Record<string, string> = {
   "no-boot-report": "failed: the device never reported after restarting",
   boots: "rolled back: the new script failed at boot",
   health: "rolled back: the new script did not connect to the broker in time",
+  loader: "rolled back: the board has no pinwire boot loader, so the new script never ran (install pinwire with `pinwire flash`)",
+  "board-unknown": "refused: the device has not announced its kind of board (no retained pinwire/<id>/info); give --board",
+  "board-mismatch": "refused: the device announced another kind of board than --board (leave --board out: each device gets its own kind's build)",
 };

@@ -47,6 +47,7 @@ export interface PushResult {
   id: string;
   outcome: Outcome;
   code?: string; // why it was refused, failed or rolled back
+  error?: string; // after a rollback: the error the new script threw, as the board logged it
   version?: string; // what the board runs at the end
   size: number;
   payloadBytes: number; // OTA payload bytes published (chunks, manifests, hellos)
@@ -77,6 +78,18 @@ export interface PushOptions {
 // How long an interrupted push waits for the broker to take its ABORT (PUBACK) before the
 // process goes anyway.
 const ABORT_ACK_MS = 2000;
+// After a rollback report, how long to wait for the board's log line that gives the reason in
+// its own words (device/ota/attach.ts otaUp logs it when the old script connects; the board's
+// log limiter may hold it for a tick or two behind the report).
+const ROLLBACK_LOG_MS = 2000;
+
+// The line the board logs after a rollback: "pinwire: rolled back from <v> (<code>)[: <error>]".
+const ROLLED_BACK_LINE = /^pinwire: rolled back from (.*) \(([a-z-]+)\)(?:: ([\s\S]*))?$/;
+
+export function rollbackError(line: string): { version: string; code: string; error?: string } | null {
+  const m = ROLLED_BACK_LINE.exec(line.trim());
+  return m ? { version: m[1], code: m[2], error: m[3] } : null;
+}
 
 function sha(alg: number, b: Uint8Array): Uint8Array {
   return new Uint8Array(
@@ -110,13 +123,14 @@ export function buildManifest(tag: number, image: Uint8Array, version: string, a
   return b;
 }
 
-// Several pushes may share a client (and a device's topics, when a second push is refused):
+// Several pushes may share a client (and a device's topics, when a second push is refused), and
+// so may a follower of the device's log (host/app/follow.ts):
 // a topic is unsubscribed only when its last user is done, and a new user waits for a pending
 // UNSUBSCRIBE first (a broker may complete the two out of order and drop the new one).
 const users = new WeakMap<MqttClient, Map<string, number>>();
 const leaving = new WeakMap<MqttClient, Map<string, Promise<void>>>();
 
-async function use(client: MqttClient, topics: string[]): Promise<void> {
+export async function useTopics(client: MqttClient, topics: string[]): Promise<void> {
   let m = users.get(client);
   if (!m) users.set(client, (m = new Map()));
   for (const t of topics) m.set(t, (m.get(t) ?? 0) + 1);
@@ -125,7 +139,7 @@ async function use(client: MqttClient, topics: string[]): Promise<void> {
   await client.subscribeAsync(topics, { qos: 0 });
 }
 
-function release(client: MqttClient, topics: string[]): void {
+export function releaseTopics(client: MqttClient, topics: string[]): void {
   const m = users.get(client);
   const done = topics.filter((t) => {
     const n = (m?.get(t) ?? 1) - 1;
@@ -164,6 +178,7 @@ export function pushScript(client: MqttClient, o: PushOptions): Promise<PushResu
     const replies = otaReplyTopic(o.id);
     const status = otaStatusTopic(o.id);
     const alive = "pinwire/" + o.id + "/status";
+    const log = "pinwire/" + o.id + "/log";
     const size = o.image.length;
     let phase = "hello";
     let manifest: Uint8Array | null = null;
@@ -179,6 +194,10 @@ export function pushScript(client: MqttClient, o: PushOptions): Promise<PushResu
     let retry: NodeJS.Timeout | undefined;
     let stall: NodeJS.Timeout | undefined;
     let settled = false;
+    // The rollback's reason as the board logged it, and the rollback waiting for it.
+    let boardError: string | undefined;
+    let logged = false;
+    let rolledBack: { code: string; timer: NodeJS.Timeout } | null = null;
 
     const publish = (topic: string, b: Uint8Array) => {
       payloadBytes += b.length;
@@ -193,12 +212,13 @@ export function pushScript(client: MqttClient, o: PushOptions): Promise<PushResu
       settled = true;
       clearTimeout(retry);
       clearTimeout(stall);
+      if (rolledBack) clearTimeout(rolledBack.timer);
       client.removeListener("message", onMessage);
       client.removeListener("connect", onConnect);
       client.removeListener("close", onClose);
       o.signal?.removeEventListener("abort", interrupt);
-      release(client, [replies, status, alive]);
-      resolve({ id: o.id, outcome, code, version, size, payloadBytes, ms: Date.now() - t0, resumes });
+      releaseTopics(client, [replies, status, alive, log]);
+      resolve({ id: o.id, outcome, code, ...(boardError ? { error: boardError } : {}), version, size, payloadBytes, ms: Date.now() - t0, resumes });
     };
     const fail = (code: string) => {
       if (manifest && (phase === "send" || phase === "manifest")) publish(down, encodeAbort(tag));
@@ -295,6 +315,16 @@ export function pushScript(client: MqttClient, o: PushOptions): Promise<PushResu
     };
     const onMessage = (topic: string, payload: Buffer) => {
       if (settled) return;
+      if (topic === log) {
+        // Once the new script is in, the board's log says why a rollback happened.
+        const r = phase === "boot" || phase === "verify" ? rollbackError(payload.toString("utf8")) : null;
+        if (r) {
+          boardError = r.error;
+          logged = true;
+          if (rolledBack) finish("rolled-back", rolledBack.code);
+        }
+        return;
+      }
       if (topic === alive) {
         // The board is (back) on the broker: resume at once rather than at the next retry.
         if (phase === "send" && ends.length) probe();
@@ -324,7 +354,11 @@ export function pushScript(client: MqttClient, o: PushOptions): Promise<PushResu
           const r = decodeBoot(b);
           version = r.version;
           if (r.state === BOOT_UPDATED) finish("updated");
-          else if (r.state === BOOT_ROLLED_BACK) finish("rolled-back", r.code);
+          else if (r.state === BOOT_ROLLED_BACK && !rolledBack) {
+            // The board's own words for it come on its log: wait for them a little.
+            if (logged) return finish("rolled-back", r.code);
+            rolledBack = { code: r.code, timer: setTimeout(() => finish("rolled-back", r.code), ROLLBACK_LOG_MS) };
+          }
         }
       } catch (e: any) {
         // A malformed reply is the board's bug; keep waiting for a good one.
@@ -347,7 +381,7 @@ export function pushScript(client: MqttClient, o: PushOptions): Promise<PushResu
     client.on("connect", onConnect);
     client.on("close", onClose);
     o.onPhase?.("hello");
-    use(client, [replies, status, alive]).then(
+    useTopics(client, [replies, status, alive, log]).then(
       () => {
         if (settled) return;
         progress(o.replyMs ?? 5000, "no-reply");

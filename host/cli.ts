@@ -10,6 +10,7 @@ import { startService, securityPlan, ConfigError, type Service } from "./bridge/
 import { isHostPattern, normalizeOrigin } from "./http/origin";
 import { defaultLimits, formatBytes, parseBytes, type Limits } from "./broker/limits";
 import { registerFlashCommands } from "../flash/cli";
+import { registerAppCommands } from "./cli-app";
 import { registerDeviceCommands, ApiError } from "./cli-devices";
 import { BOARDS } from "../shared/boards";
 
@@ -279,11 +280,20 @@ export function buildProgram(): Command {
     .option("--username <name>", "device username (defaults to the id when --password is given)")
     .option("--password <password>", "device password")
     .addOption(new Option("--board <name>", "board profile").choices([...BOARDS]).default("esp8266"))
+    .option("--console <port>", "serve the board's console (REPL) on this TCP port, for the espruino CLI (0: a free port)", port)
     .option("-v, --verbose", "log packets")
     .action(async (o) => {
       const log = createLogger({ verbose: o.verbose });
       const { startVirtualBoard } = await import("./sim/virtual-board");
-      const sim = await startVirtualBoard({ id: o.id, broker: o.broker, board: o.board, username: o.username ?? (o.password ? o.id : undefined), password: o.password, log });
+      const sim = await startVirtualBoard({
+        id: o.id,
+        broker: o.broker,
+        board: o.board,
+        username: o.username ?? (o.password ? o.id : undefined),
+        password: o.password,
+        log,
+        consolePort: o.console,
+      });
       onShutdown(() => sim.stop());
       installSignals(log);
     });
@@ -321,6 +331,7 @@ export function buildProgram(): Command {
     .action((o) => {
       for (const u of CredentialStore.load(o.credentials).list()) process.stdout.write(u.id + "\t" + u.role + "\n");
     });
+  registerAppCommands(program); // init, build, run, logs, test (cli-app.ts)
   registerFlashCommands(program); // flash, firmware, push (flash/cli.ts)
   registerDeviceCommands(program); // devices, forget (cli-devices.ts)
   return program;
@@ -346,6 +357,12 @@ export async function main(argv: string[]): Promise<void> {
     if (e instanceof ConfigError) {
       process.stderr.write("pinwire: " + e.message + "\n");
       process.exit(2);
+    }
+    // A build's problems, each at its file and line (host/app/project.ts BuildError).
+    if (e instanceof Error && Array.isArray((e as { diagnostics?: unknown }).diagnostics)) {
+      const n = (e as unknown as { diagnostics: unknown[] }).diagnostics.length;
+      process.stderr.write(e.message + "\n\npinwire: the build failed: " + n + " error" + (n === 1 ? "" : "s") + "\n");
+      process.exit(1);
     }
     process.stderr.write("pinwire: " + (e instanceof Error ? e.message : String(e)) + "\n");
     process.exit(1);

@@ -36,16 +36,25 @@ export function boardVariant(path) {
   return existsSync(v) ? v : path;
 }
 
+// Each file's ES5 text, by path, while its source stays the same: a process that builds again
+// (pinwire run --watch, the test suites) transpiles only the files that changed.
+const transpiled = new Map();
+
 // TypeScript to ES5, one file at a time, as esbuild loads it (with its board variant).
 export const es5Loader = {
   name: "es5",
   setup(b) {
     b.onLoad({ filter: /\.ts$/ }, (a) => {
       const file = boardVariant(a.path);
-      const out = ts.transpileModule(readFileSync(file, "utf8"), { compilerOptions: TS_OPTIONS, fileName: file, reportDiagnostics: true });
+      const source = readFileSync(file, "utf8");
+      const seen = transpiled.get(file);
+      if (seen && seen.source === source) return seen.result;
+      const out = ts.transpileModule(source, { compilerOptions: TS_OPTIONS, fileName: file, reportDiagnostics: true });
       const errors = (out.diagnostics || []).filter((d) => d.category === ts.DiagnosticCategory.Error);
       if (errors.length) return { errors: errors.map((d) => ({ text: ts.flattenDiagnosticMessageText(d.messageText, "\n") })) };
-      return { contents: out.outputText.replace(/\/\*\* @class \*\/ \(function/g, "/* @__PURE__ */ (function"), loader: "js", resolveDir: dirname(file) };
+      const result = { contents: out.outputText.replace(/\/\*\* @class \*\/ \(function/g, "/* @__PURE__ */ (function"), loader: "js", resolveDir: dirname(file) };
+      transpiled.set(file, { source, result });
+      return result;
     });
   },
 };

@@ -1,46 +1,12 @@
-// Every device bundle must parse as ES5 and use nothing Espruino 2v29 lacks
-// (../shared/notes/espruino.md): a board would fail at load or at first use.
+// Every device bundle must parse as ES5 and use nothing Espruino 2v29 lacks (the gate:
+// host/app/es5-gate.ts): a board would fail at load or at first use.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as acorn from "acorn";
-import * as walk from "acorn-walk";
 import { describe, expect, it } from "vitest";
 import { BOARDS, bundleLoader, MODULES, root } from "../scripts/device-bundle.mjs";
 import { scopeHazards } from "../scripts/scope-check.mjs";
-
-const MISSING_GLOBALS = ["Map", "Set", "Symbol", "WeakMap", "WeakSet", "Reflect", "Proxy"];
-const MISSING_MEMBERS: Record<string, string[]> = { Math: ["imul"], Array: ["from", "of"], ArrayBuffer: ["isView"] };
-
-// Returns what Espruino would choke on, one line each.
-export function espruinoProblems(code: string): string[] {
-  const problems: string[] = [];
-  let ast: acorn.Node;
-  try {
-    ast = acorn.parse(code, { ecmaVersion: 5 });
-  } catch (e) {
-    return ["not ES5: " + (e as Error).message];
-  }
-  for (let i = 0; i < code.length; i++) if (code.charCodeAt(i) > 127) {
-    problems.push("non-ASCII character at " + i);
-    break;
-  }
-  walk.full(ast, (node: any) => {
-    if (node.type === "Identifier" && MISSING_GLOBALS.includes(node.name)) problems.push("uses " + node.name + " at " + node.start);
-    if (node.type === "MemberExpression" && !node.computed) {
-      const obj = node.object.type === "Identifier" ? node.object.name : "";
-      const prop = node.property.name;
-      if (MISSING_MEMBERS[obj]?.includes(prop)) problems.push("uses " + obj + "." + prop + " at " + node.start);
-      // Uint8Array#slice returns a plain Array and Array.prototype.slice is undefined there.
-      if (prop === "slice" && obj !== "" && /^(Array|Uint8Array)$/.test(obj)) problems.push("uses " + obj + ".slice");
-      if (node.object.type === "MemberExpression" && node.object.property.name === "prototype" && prop === "slice")
-        problems.push("uses X.prototype.slice at " + node.start);
-    }
-    if (node.type === "CallExpression" && node.callee.type === "MemberExpression" && node.callee.property.name === "slice") {
-      problems.push("calls .slice at " + node.start + " (typed-array slice returns an Array on Espruino: use subarray or [].slice.call)");
-    }
-  });
-  return problems;
-}
+import { espruinoProblems } from "../host/app/es5-gate";
 
 describe("device bundles are ES5 that Espruino can run", () => {
   // Every file written to a board: the app, its Storage modules, and the boot loader.

@@ -40,7 +40,7 @@ import {
   sameBytes,
   signedPart,
 } from "../../shared/ota";
-import { readState, SLOT_A, SLOT_B, writeState } from "./state";
+import { readState, rollBack, SLOT_A, SLOT_B, writeState } from "./state";
 
 declare function load(file?: string): void;
 
@@ -220,7 +220,11 @@ export function otaIdle(): boolean {
 export function otaHealthy(): void {
   if (reported) return;
   reported = true;
-  const st = readState();
+  let st = readState();
+  // The boot loader counts every boot of a script on trial (t 1 -> 2 on its first): a trial
+  // still at 1 was never booted by it, so what runs is not the pushed script (a board without
+  // the loader, e.g. its app written as .bootcde). Undo the switch and say so: never "updated".
+  if (st.t === 1 && rollBack(st, "loader")) st = readState();
   let state = BOOT_RUNNING;
   let code = "";
   let tag = st.g || 0;

@@ -6,8 +6,8 @@
 // so the runtime starts first (reads pinwire.json, brings up the link: device/autostart.ts says
 // why), then the app's code makes its parts and registers its handlers; what the runtime knows
 // of the app comes from the module "pinwire:app" (declaration.ts appModule).
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve, sep } from "node:path";
 import type { Plugin } from "esbuild";
 import { BOARDS, bundleES5, MODULES, root } from "../../scripts/device-bundle.mjs";
 import type { BoardName } from "../../device/declare";
@@ -28,10 +28,21 @@ export interface BuiltApp {
   loaded: LoadedApp;
 }
 
-// The board-bundle plugin: the entry, the public modules (pinwire/device), and the declaration
-// file replaced by its board module.
+const real = (f: string): string => {
+  try {
+    return realpathSync(f);
+  } catch {
+    return resolve(f);
+  }
+};
+
+// The board-bundle plugin: the entry, the public modules (pinwire/device), the declaration
+// file replaced by its board module, and tslib (TypeScript's helpers) from pinwire's own
+// dependencies for an app outside this checkout (its project has only pinwire installed).
 function appPlugin(src: AppSource, loaded: LoadedApp, board: BoardName): Plugin {
   const main = resolve(src.main);
+  const declaration = real(loaded.file);
+  const inside = root + sep;
   return {
     name: "pinwire-app",
     setup(b) {
@@ -44,15 +55,18 @@ function appPlugin(src: AppSource, loaded: LoadedApp, board: BoardName): Plugin 
         resolveDir: dirname(main),
       }));
       b.onResolve({ filter: /^pinwire\/(device|app)$/ }, (a) => ({ path: join(root, "device", a.path.endsWith("device") ? "api.ts" : "declare.ts") }));
-      b.onLoad({ filter: /\.ts$/ }, (a) => (resolve(a.path) === loaded.file ? { contents: boardModule(loaded, board), loader: "js", resolveDir: dirname(loaded.file) } : undefined));
+      b.onResolve({ filter: /^tslib$/ }, (a) => ((a.resolveDir + sep).startsWith(inside) ? undefined : b.resolve("tslib", { kind: a.kind, resolveDir: root })));
+      b.onLoad({ filter: /\.ts$/ }, (a) => (real(a.path) === declaration ? { contents: boardModule(loaded, board), loader: "js", resolveDir: dirname(loaded.file) } : undefined));
     },
   };
 }
 
-export async function buildApp(src: AppSource, board: string, loaded?: LoadedApp): Promise<BuiltApp> {
+// `plugins` see every file before the app's own plugin and the TypeScript loader (host/app/
+// project.ts checks each of the app's files there, and caches their transpiled text).
+export async function buildApp(src: AppSource, board: string, loaded?: LoadedApp, plugins: Plugin[] = []): Promise<BuiltApp> {
   if (!BOARDS.includes(board)) throw new Error("unknown board '" + board + "' (one of: " + BOARDS.join(", ") + ")");
   const l = loaded ?? (await loadApp(src.app));
-  const code = await bundleES5("pinwire:entry", { PINWIRE_BOARD: board }, [appPlugin(src, l, board as BoardName)]);
+  const code = await bundleES5("pinwire:entry", { PINWIRE_BOARD: board }, [...plugins, appPlugin(src, l, board as BoardName)]);
   return { board, code, bytes: Buffer.byteLength(code), loaded: l };
 }
 
@@ -85,4 +99,20 @@ export async function buildBoard(board: string, src: AppSource = REFERENCE_APP, 
   const out = join(dir, "app.js");
   writeAtomic(out, app.code);
   return { board, file: out, bytes: app.bytes, modules };
+}
+
+// The runtime's Storage modules for a board ({name, data} as installers write them), from
+// dist/device/<board>/, bundled there first when missing. They do not depend on the app.
+export async function runtimeModules(board: string): Promise<{ name: string; data: Buffer }[]> {
+  const dir = join(root, "dist", "device", board);
+  const out = [];
+  for (const m of MODULES) {
+    const file = join(dir, m.file);
+    if (!existsSync(file)) {
+      mkdirSync(dir, { recursive: true });
+      writeAtomic(file, await bundleES5(m.entry, { PINWIRE_BOARD: board }, [], { module: true }));
+    }
+    out.push({ name: m.name, data: readFileSync(file) });
+  }
+  return out;
 }

@@ -20,11 +20,12 @@ export interface LoadedApp {
   catalogue: Catalogue;
 }
 
-export async function loadApp(file: string): Promise<LoadedApp> {
+// `onImport` hears the URL of every module the declaration loads (itself included).
+export async function loadApp(file: string, onImport?: (url: string) => void): Promise<LoadedApp> {
   const abs = resolve(file);
   let mod: Record<string, unknown>;
   try {
-    mod = (await tsImport(pathToFileURL(abs).href, import.meta.url)) as Record<string, unknown>;
+    mod = (await tsImport(pathToFileURL(abs).href, { parentURL: import.meta.url, onImport })) as Record<string, unknown>;
   } catch (e) {
     throw new DeclarationError("cannot load the app declaration " + file + ": " + (e as Error).message);
   }

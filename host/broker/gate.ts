@@ -112,7 +112,7 @@ export function guard(conn: Duplex, o: GateOptions): Gate {
   return {
     loggedIn() {
       loggedIn = true;
-      parser.m = after;
+      parser._m = after;
     },
   };
 }

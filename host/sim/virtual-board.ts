@@ -1,8 +1,11 @@
 // `pinwire sim` and the board `npm start` adds: the board bundle (dist/device/<board>/app.js,
-// built on demand: the reference app) on the virtual Espruino board (host/vboard), configured
-// through its pinwire.json to reach the broker. Its analog inputs wander so the dashboard has
-// something to show. Falls back to a fake board (fake-board.ts, the same app's catalogue in
-// plain Node) if the bundle cannot be built.
+// built on demand: the reference app) on the virtual Espruino board (host/vboard), its Storage
+// laid out as `pinwire flash` lays out a chip's (flash/usb.ts flashFiles: the boot loader as
+// .bootcde, the app as pw.a, the modules, the boot state, pinwire.json), so it is a real board
+// for OTA: a push replaces the script it runs, and a script that fails is rolled back. Its
+// analog inputs wander so the dashboard has something to show. With consolePort its REPL is on
+// TCP, where the `espruino` CLI can upload to it. Falls back to a fake board (fake-board.ts,
+// the same app's catalogue in plain Node) if the bundle cannot be built.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -19,10 +22,12 @@ export interface SimOptions {
   password?: string;
   log: Logger;
   driftMs?: number; // how often analog inputs wander, default 1000; 0 = they stay put
+  consolePort?: number; // serve the board's REPL on this TCP port (0: a free one)
 }
 
 export interface Sim {
   kind: "virtual" | "fake";
+  consolePort?: number; // where the REPL is served, when asked for
   stop(): Promise<void>;
 }
 
@@ -76,11 +81,11 @@ export async function startVirtualBoard(o: SimOptions): Promise<Sim> {
     return { kind: "fake", stop: () => dev.stop() };
   }
   const dir = mkdtempSync(join(tmpdir(), "pinwire-sim-"));
-  const vb = new VirtualBoard({ board, storageDir: dir, console: (t) => log.debug({ event: "console", text: t.trimEnd() }, "board console") });
-  vb.storage.write(".bootcde", readFileSync(app));
+  const vb = new VirtualBoard({ board, storageDir: dir, consolePort: o.consolePort, console: (t) => log.debug({ event: "console", text: t.trimEnd() }, "board console") });
   const { moduleFiles } = await import("../../scripts/device-bundle.mjs");
-  for (const f of moduleFiles(board)) vb.storage.write(f.name, f.data);
-  vb.storage.write("pinwire.json", Buffer.from(JSON.stringify({ id: o.id, broker: withCredentials(o.broker, o.username, o.password) })));
+  const { flashFiles } = await import("../../flash/usb");
+  const config = { id: o.id, broker: withCredentials(o.broker, o.username, o.password) };
+  for (const f of await flashFiles(board, config, readFileSync(app, "latin1"), moduleFiles(board))) vb.storage.write(f.name, f.data);
   vb.on("uncaught", (e: unknown) => log.warn({ event: "board-uncaught", err: String(e) }, "uncaught error on the virtual board"));
   await vb.boot();
   const pins = period ? await analogPins(board).catch(() => []) : [];
@@ -94,9 +99,14 @@ export async function startVirtualBoard(o: SimOptions): Promise<Sim> {
       }, period)
     : null;
   timer?.unref();
-  log.info({ event: "sim-start", id: o.id, board, broker: o.broker, kind: "virtual" }, "virtual board running the board bundle");
+  const consolePort = vb.consolePort;
+  log.info(
+    { event: "sim-start", id: o.id, board, broker: o.broker, kind: "virtual", console: consolePort === undefined ? null : "tcp://127.0.0.1:" + consolePort },
+    "virtual board running the board bundle" + (consolePort === undefined ? "" : "; its console: tcp://127.0.0.1:" + consolePort + " (espruino -p tcp://127.0.0.1:" + consolePort + ")"),
+  );
   return {
     kind: "virtual",
+    consolePort,
     async stop() {
       if (timer) clearInterval(timer);
       await vb.stop();

@@ -281,7 +281,8 @@ function head(d: Decoders, max: number, b: Bytes, i: number, n: number): number 
 // forty commands in one chunk then holds one decoded packet at a time, not forty.
 export class MqttParser {
   private _d: Decoders;
-  private _m: number;
+  // the largest packet accepted (0: any); the embedded broker raises it once a client has logged in
+  _m: number;
   // bytes of an unfinished packet as received (views of fed chunks), their count, and the
   // packet's size (0 while its fixed header is incomplete: then at most a header's bytes are held)
   private _held: Bytes[] = [];
