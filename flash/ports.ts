@@ -73,7 +73,14 @@ function tcpLink(url: string): Promise<ConsoleLink> {
         write: (b) => void s.write(b),
         onData: (fn) => void s.on("data", fn),
         onClose: (fn) => void s.on("close", fn),
-        close: () => new Promise<void>((r) => (s.destroyed ? r() : (s.once("close", () => r()), s.end()))),
+        // A peer that never closes its side (a console that stopped reading) is cut after 2 s.
+        close: () =>
+          new Promise<void>((r) => {
+            if (s.destroyed) return r();
+            s.once("close", () => r());
+            s.end();
+            setTimeout(() => s.destroy(), 2000).unref();
+          }),
       });
     });
     s.once("error", (e: NodeJS.ErrnoException) =>

@@ -30,6 +30,7 @@ export interface FlashOptions {
   modules?: { name: string; data: Buffer }[]; // its Storage modules; default: dist/device/<board>/
   run?: boolean; // restart into the new script when verified (default true)
   timeoutMs?: number; // for the whole upload (default 180 s)
+  answerMs?: number; // how long the board may take to answer its first question (default 5 s)
   onProgress?: (sent: number, total: number) => void;
 }
 
@@ -97,6 +98,34 @@ export function uploadTextLength(name: string, bytes: number): number {
   return n;
 }
 
+// What the files take in Storage, with room beside the app for the next script pushed over the
+// air (the receiver writes it to the other slot while the running one stays). Each file costs
+// its data plus a 32-byte header (Espruino's JsfFileHeader: size and a 28-byte name), rounded
+// up to 8 bytes (src/jsflash.c keeps headers 8-byte aligned for flash written 64 bits at a time).
+export function storageNeeded(files: { name: string; data: Buffer }[]): number {
+  const cost = (n: number) => 32 + Math.ceil(n / 8) * 8;
+  const app = files.find((f) => f.name === SLOT_A);
+  return files.reduce((n, f) => n + cost(f.data.length), 0) + (app ? cost(app.data.length) : 0);
+}
+
+// Asked of the board before anything is written: its Storage capacity (getStats, 2v05 and
+// later; getFree of a board without it).
+const STORAGE_QUERY = `\x10var S=require("Storage");print("PWSTOR:"+(S.getStats?S.getStats().totalBytes:S.getFree()))\n`;
+
+const KB = (n: number) => (n / 1024).toFixed(1) + " KB";
+
+// Refuses a board whose Storage cannot hold pinwire and its next update. An ESP8266 module with
+// 512 KB of flash (ESP-01, ESP-01S) has 16 KB of Storage; the 4 MB modules (ESP-12E/F:
+// NodeMCU, Wemos D1 mini) have 64 KB with Espruino's ESP8266_4MB firmware.
+export function storageProblem(board: string, capacity: number, need: number): string | null {
+  if (capacity >= need) return null;
+  const hint =
+    board === "esp8266"
+      ? " (an ESP8266 with 512 KB of flash has 16 KB): use a module with 4 MB of flash (ESP-12E/F, NodeMCU, Wemos D1 mini) with Espruino's ESP8266_4MB firmware"
+      : ": use a board with more flash for Storage";
+  return "the board's Storage holds " + KB(capacity) + ", and pinwire for " + board + " needs " + KB(need) + " (its files and room for one update over the air)" + hint;
+}
+
 // Board-side check, run after the uploads: drops the spare OTA slot and prints each file's CRC.
 export function verifyCode(names: string[]): string {
   return (
@@ -115,6 +144,15 @@ export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
   const total = files.reduce((n, f) => n + uploadTextLength(f.name, f.data.length), 0) + verify.length + 64;
   const relay = await startConsoleRelay(link, (n) => o.onProgress?.(Math.min(n, total), total));
   try {
+    // Nothing is written to a board that cannot hold it all.
+    const stor = relay.expect(/PWSTOR:(\d+)/);
+    link.write(STORAGE_QUERY);
+    let timer: NodeJS.Timeout | undefined;
+    const cap = await Promise.race([stor, new Promise<null>((r) => (timer = setTimeout(() => r(null), o.answerMs ?? 5000)))]);
+    clearTimeout(timer);
+    if (!cap) throw new FlashError("no-answer", "the board on " + (o.port ?? link.name) + " did not answer at its console (is Espruino running on it, at " + (o.baud ?? 115200) + " baud?)");
+    const problem = storageProblem(o.board, Number(cap[1]), storageNeeded(files));
+    if (problem) throw new FlashError("storage", problem);
     const args = ["-p", relay.url, "-b", String(o.baud ?? 115200), "--board", boardFile(dir, o.board)];
     // The CLI pauses 250 ms after each 384-byte Storage write because a serial line has no
     // flow control fast enough; TCP has its own, so a tcp:// console goes without the pauses.

@@ -9,10 +9,10 @@ import type { MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerFlashCommands } from "../flash/cli";
 import { FlashError } from "../flash/ports";
-import { flashBoard, flashFiles, uploadTextLength } from "../flash/usb";
+import { flashBoard, flashFiles, storageNeeded, uploadTextLength } from "../flash/usb";
 import { crc32 } from "../shared/crc32";
 import { BOOT_RUNNING } from "../shared/ota";
-import { PROFILES } from "../host/vboard";
+import { PROFILES, VirtualBoard } from "../host/vboard";
 import { root } from "../scripts/device-bundle.mjs";
 import { appBundle, type Board, bootStatus, type Broker, flashedBoard, hostClient, startBroker } from "./ota-rig";
 import { startProxy, type Proxy } from "./helpers/proxy";
@@ -169,6 +169,42 @@ describe("pinwire flash over a tcp:// console with the espruino CLI", () => {
     } finally {
       MockBinding.reset();
       await b.close();
+    }
+  });
+
+  it("refuses a board whose Storage cannot hold pinwire and one update (an ESP8266 with 512 KB of flash), writing nothing", async () => {
+    const { dir, cleanup } = tempDir("pinwire-flash-512k-");
+    const vb = new VirtualBoard({ board: "esp8266", storageDir: dir, consolePort: 0, storageBytes: 16384 });
+    try {
+      await vb.boot();
+      const cfg = { id: "small1", broker: broker.url };
+      const err = await flashBoard({ board: "esp8266", port: "tcp://127.0.0.1:" + vb.consolePort, config: cfg, app: appBundle("esp8266"), run: false }).catch((e) => e);
+      expect(err).toBeInstanceOf(FlashError);
+      expect(err.code).toBe("storage");
+      expect(err.message).toMatch(/Storage holds 16\.0 KB/);
+      expect(err.message).toContain("4 MB of flash");
+      expect(vb.storage.list()).toEqual([]);
+      // The same files and an update fit the 64 KB of a 4 MB module.
+      const need = storageNeeded(await flashFiles("esp8266", cfg, appBundle("esp8266")));
+      expect(need).toBeGreaterThan(16384);
+      expect(need).toBeLessThan(PROFILES.esp8266.storageBytes);
+    } finally {
+      await vb.stop();
+      cleanup();
+    }
+  });
+
+  it("says so when nothing answers at the console, before writing", async () => {
+    const silent = net.createServer((s) => s.resume()); // reads, never answers
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    try {
+      const port = (silent.address() as net.AddressInfo).port;
+      const err = await flashBoard({ board: "esp8266", port: "tcp://127.0.0.1:" + port, config: { id: "q1", broker: broker.url }, app: "1", modules: [], answerMs: 300 }).catch((e) => e);
+      expect(err).toBeInstanceOf(FlashError);
+      expect(err.code).toBe("no-answer");
+      expect(err.message).toContain("did not answer");
+    } finally {
+      silent.close();
     }
   });
 });

@@ -30,6 +30,7 @@ export interface VirtualBoardOptions {
   syntaxGate?: boolean; // reject syntax Espruino 2v29 cannot parse (default true)
   connectTimeoutMs?: number; // how long a socket connect may block (default 10000)
   pool?: BoardName; // the JsVar pool of another board's build (default: the board's own)
+  storageBytes?: number; // Storage capacity (default: the board's; an ESP8266 with 512 KB of flash has 16 KiB)
 }
 
 export interface Memory {
@@ -70,7 +71,7 @@ export class VirtualBoard extends EventEmitter {
     super();
     this.profile = PROFILES[options.board ?? "esp8266"];
     if (!this.profile) throw new Error("unknown board " + options.board);
-    this.storage = new DiskStorage(options.storageDir, this.profile.storageBytes);
+    this.storage = new DiskStorage(options.storageDir, options.storageBytes ?? this.profile.storageBytes);
     const names = [...Array(this.profile.pinCount).keys()].map((i) => "D" + i).concat(Object.keys(this.profile.aliases));
     this.pins = new PinView(names, (m) => this.send(m), () => this.ask({ op: "settled", id: 0 }) as Promise<void>);
     this.net = new NetHost((id, ev) => this.send({ op: "sock", id, ev }));
@@ -85,6 +86,7 @@ export class VirtualBoard extends EventEmitter {
       board: this.profile.name,
       pool: this.options.pool,
       storageDir: this.options.storageDir,
+      storageBytes: this.storage.capacity,
       wifi: this.options.wifi,
       syntaxGate: this.options.syntaxGate !== false,
       connectTimeoutMs: this.options.connectTimeoutMs ?? 10000,

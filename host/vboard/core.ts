@@ -59,7 +59,7 @@ export class BoardCore {
     };
     const post = this.post;
     this.profile = init.pool ? { ...PROFILES[init.board], pool: PROFILES[init.pool].pool } : PROFILES[init.board];
-    this.storage = new DiskStorage(init.storageDir, this.profile.storageBytes);
+    this.storage = new DiskStorage(init.storageDir, init.storageBytes);
     const run = (fn: unknown, args: unknown[]) => this.call(() => this.fw?.run(fn, args));
     this.timers = new TimerTable(run);
     const names = [...Array(this.profile.pinCount).keys()].map((i) => "D" + i).concat(Object.keys(this.profile.aliases));

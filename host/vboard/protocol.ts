@@ -9,6 +9,7 @@ export interface WorkerInit {
   board: BoardName;
   pool?: BoardName; // another build's JsVar pool
   storageDir: string;
+  storageBytes: number; // Storage capacity
   wifi?: WifiOptions;
   syntaxGate: boolean;
   connectTimeoutMs: number;
