@@ -129,8 +129,13 @@ interface RunFlags extends FollowFlags {
 function watchFiles(files: string[], fn: () => void): { set(files: string[]): void; close(): void } {
   let watchers: FSWatcher[] = [];
   let timer: NodeJS.Timeout | undefined;
+  let closed = false;
   const set = (list: string[]) => {
     for (const w of watchers) w.close();
+    watchers = [];
+    // A build that ends after close() (Ctrl-C during a push) must not watch again: the
+    // watchers would keep the process alive.
+    if (closed) return;
     const byDir = new Map<string, Set<string>>();
     for (const f of list) {
       const d = dirname(f);
@@ -150,6 +155,7 @@ function watchFiles(files: string[], fn: () => void): { set(files: string[]): vo
   return {
     set,
     close: () => {
+      closed = true;
       clearTimeout(timer);
       for (const w of watchers) w.close();
     },

@@ -67,6 +67,8 @@ describe("pinwire run --watch", () => {
       project.write("main.ts", withStartLine(project, "runapp, fixed"));
       await c.line(/\[run1\] runapp, fixed$/, from);
     } finally {
+      // Ctrl-C while that push waits for the board: the push ends (the board keeps what it
+      // runs) and so does the command.
       expect(await c.interrupt()).toBe(0);
     }
   }, 120000);
