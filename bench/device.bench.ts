@@ -9,7 +9,8 @@
 // Run: npm run bench:device. The last line is the summary.
 import { bundleES5 } from "../scripts/device-bundle.mjs";
 import { buildBoard } from "../host/app/build";
-import { encodeMessage, SERVO_ANGLE, SERVO_ROTATE } from "../shared/messages";
+import { encodeMessage } from "../shared/messages";
+import { SERVO_ANGLE, SERVO_ROTATE } from "../test/helpers/reference-app";
 import { encodeHello, otaReplyTopic, otaStatusTopic, otaTopic } from "../shared/ota";
 import { bootBoard, startAedes, stateOf, Watcher } from "../test/device-harness";
 import { bootReal, load, realConfig, type BoardPool } from "../test/espruino/board-rig";
@@ -103,7 +104,7 @@ for (const b of ["esp8266", "esp32", "linux"]) {
 }
 // Where the esp8266 app's bytes go (the probe bundles the same shared code alone).
 const libs = (await bundleES5("device/probes/libs.ts", { PINWIRE_BOARD: "esp8266" })).length;
-console.log(`esp8266 app.js: shared MQTT+messages+bytes ${libs}, device/ code ${sizes.esp8266 - libs} bytes`);
+console.log(`esp8266 app.js: shared MQTT client+codec+bytes ${libs}, device/ code ${sizes.esp8266 - libs} bytes`);
 const t = await throughput();
 console.log(`JsVars free on the virtual esp8266 (of 1700): ${t.freeBoot} after boot + connect, ${t.freeOta} after an OTA HELLO (pw.ota loaded, answered, unloaded again)`);
 console.log(`MQTT path on the virtual esp8266: ${COMMANDS} SERVO_ROTATE commands (QoS 1, ${IN_FLIGHT} in flight) -> ${t.reports} state reports; ${t.rate} commands/s; ${t.free} JsVars free after`);

@@ -1,4 +1,4 @@
-// Why a board message or JSON control was refused (shared/messages.ts, device/app.ts). The
+// Why a board message or JSON control was refused (shared/messages.ts, device/runtime.ts). The
 // board build swaps in message-codes.board.ts (short codes); hostCode() in error-text.ts maps
 // them back to these.
 export const E_MSG_LENGTH = "msg-length";

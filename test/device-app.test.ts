@@ -1,9 +1,11 @@
 // The reference application on the virtual board, against an in-process Aedes over TCP:
 // the real esp8266 bundle, real sockets, simulated encoder, servo, light sensor and LED.
 import { afterEach, describe, expect, it } from "vitest";
-import { LED_DUTY, LED_SET, LIGHT_LEVEL, SERVO_ANGLE } from "../shared/messages";
+import { LED_DUTY, LED_SET, LIGHT_LEVEL, SERVO_ANGLE, referencePins } from "./helpers/reference-app";
 import { angle, bootBoard, hex, lastMsg, useAedes, stateOf, Watcher, type Rig, type TestBroker } from "./device-harness";
 import { hostCode } from "../shared/error-text";
+
+const REF = referencePins("esp8266");
 
 let broker: TestBroker;
 let w: Watcher;
@@ -62,16 +64,16 @@ describe("reference application over MQTT (Aedes)", () => {
   it("turning the encoder moves the servo and reports the angle", async () => {
     const r = await start("enc1");
     const from = w.msgs.length;
-    await r.board.encoder.turn(10);
+    await r.board.encoder.turn(10, REF.encoder);
     await w.state("enc1", SERVO_ANGLE, 100, from);
     expect(angle(r.board)).toBe(100);
-    await r.board.encoder.turn(-25);
+    await r.board.encoder.turn(-25, REF.encoder);
     await w.state("enc1", SERVO_ANGLE, 75, from);
     expect(angle(r.board)).toBe(75);
     // The counter stops at its limit (-90 -> 0 deg) and turning back moves at once.
-    await r.board.encoder.turn(-120);
+    await r.board.encoder.turn(-120, REF.encoder);
     await w.state("enc1", SERVO_ANGLE, 0, from);
-    await r.board.encoder.turn(1);
+    await r.board.encoder.turn(1, REF.encoder);
     await w.state("enc1", SERVO_ANGLE, 1, from);
     expect(angle(r.board)).toBe(1);
   });
@@ -95,24 +97,24 @@ describe("reference application over MQTT (Aedes)", () => {
     } finally {
       await late.close();
     }
-    await r.board.encoder.turn(1);
+    await r.board.encoder.turn(1, REF.encoder);
     await w.settled("rot1", SERVO_ANGLE, 121, from);
     from = w.msgs.length;
     await w.publish("pinwire/rot1/cmd", JSON.stringify({ control: "SERVO", value: 45, unit: "deg" }));
     await w.state("rot1", SERVO_ANGLE, 45, from);
     expect(angle(r.board)).toBe(45);
-    await r.board.encoder.turn(-2);
+    await r.board.encoder.turn(-2, REF.encoder);
     await w.state("rot1", SERVO_ANGLE, 43, from);
   });
 
   it("the LED follows the light until set by hand; LED_SET -1 restores automatic", async () => {
     const r = await start("led1");
     let from = w.msgs.length;
-    r.board.setLight({ percent: 20 });
+    r.board.setAnalog(REF.light!, { percent: 20 });
     await w.state("led1", LIGHT_LEVEL, 20, from);
     await w.state("led1", LED_DUTY, 80, from);
-    expect(r.board.ledDuty()).toBeCloseTo(0.8, 5);
-    r.board.setLight({ percent: 70 });
+    expect(r.board.duty(REF.led)).toBeCloseTo(0.8, 5);
+    r.board.setAnalog(REF.light!, { percent: 70 });
     await w.state("led1", LED_DUTY, 30, from);
     // Manual: LED_SET 55 binary, then the light no longer moves it.
     from = w.msgs.length;
@@ -122,10 +124,10 @@ describe("reference application over MQTT (Aedes)", () => {
     const mode = await w.next((x) => x.topic === "pinwire/led1/state" && x.payload.length === 8 && x.payload[0] === LED_SET, from);
     expect(mode.payload.toString("hex")).toBe("1000000037000000");
     await w.next((x) => x.topic === "pinwire/led1/state" && x.payload.length === 32 && lastMsg(x.payload)?.cmd === LED_SET && stateOf(x.payload)[LED_SET] === 55, from);
-    expect(r.board.ledDuty()).toBeCloseTo(0.55, 5);
-    r.board.setLight({ percent: 10 });
+    expect(r.board.duty(REF.led)).toBeCloseTo(0.55, 5);
+    r.board.setAnalog(REF.light!, { percent: 10 });
     await w.state("led1", LIGHT_LEVEL, 10, from);
-    expect(r.board.ledDuty()).toBeCloseTo(0.55, 5);
+    expect(r.board.duty(REF.led)).toBeCloseTo(0.55, 5);
     // JSON PWM control is manual too.
     await w.publish("pinwire/led1/cmd", '{"control":"PWM","value":50,"unit":"%"}');
     await w.state("led1", LED_DUTY, 50, from);
@@ -136,7 +138,7 @@ describe("reference application over MQTT (Aedes)", () => {
     from = w.msgs.length;
     await w.publish("pinwire/led1/cmd", hex("10000000ffffffff"));
     await w.state("led1", LED_DUTY, 90, from);
-    expect(r.board.ledDuty()).toBeCloseTo(0.9, 5);
+    expect(r.board.duty(REF.led)).toBeCloseTo(0.9, 5);
     // Automatic again: reported as -1 (all four value bytes), and a late reader of the
     // retained snapshot sees it too.
     const auto = await w.next((x) => x.topic === "pinwire/led1/state" && x.payload.length === 8 && x.payload[0] === LED_SET, from);

@@ -4,17 +4,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleES5 } from "../scripts/device-bundle.mjs";
 import { VirtualBoard } from "../host/vboard";
 import { tempDir } from "./host-helpers";
+import { referencePins } from "./helpers/reference-app";
 
 let board: VirtualBoard;
 let out = "";
 let cleanup: () => void;
-const PINS = { servo: "D15", clk: "D12", dt: "D13", light: "A0", led: "D14" };
+const REF = referencePins("esp8266");
 
 beforeAll(async () => {
   const code = await bundleES5("test/fixtures/parts-entry.ts", { PINWIRE_BOARD: "esp8266" });
   const t = tempDir("pinwire-drv-");
   cleanup = t.cleanup;
-  board = new VirtualBoard({ board: "esp8266", storageDir: t.dir, pins: PINS, console: (s) => (out += s) });
+  board = new VirtualBoard({ board: "esp8266", storageDir: t.dir, console: (s) => (out += s) });
   board.storage.write(".bootcde", Buffer.from(code, "latin1"));
   await board.boot();
 });
@@ -30,18 +31,18 @@ describe("rotary encoder", () => {
   it("counts quadrature steps within its limits and reports each change", async () => {
     await ev('var steps = []; var enc = pw.encoder({ n: "e", p: { clk: "D12", dt: "D13" }, o: { min: -3, max: 3, debounce: 1 } }); enc.on(function (n) { steps.push(n); console.log("E " + n); })');
     const from = out.length;
-    await board.encoder.turn(2);
+    await board.encoder.turn(2, REF.encoder);
     await board.waitForOutput("E 2", from);
-    await board.encoder.turn(-7);
+    await board.encoder.turn(-7, REF.encoder);
     await board.waitForOutput("E -3", from);
-    await board.encoder.turn(1);
+    await board.encoder.turn(1, REF.encoder);
     await board.waitForOutput("E -2", from);
     expect(await ev("steps.join()")).toBe("1,2,1,0,-1,-2,-3,-2");
     // A resync moves the counter silently, clamped to the limits.
     expect(await ev("enc.set(10)")).toBe(3);
     expect(await ev("enc.set(-1)")).toBe(-1);
     expect(await ev("steps.length")).toBe(8);
-    await board.encoder.turn(1);
+    await board.encoder.turn(1, REF.encoder);
     await board.waitForOutput("E 0", from);
     expect(await ev("enc.get()")).toBe(0);
   });
@@ -61,7 +62,7 @@ describe("servo", () => {
     expect(board.pins.pwm("D15")!.duty).toBeCloseTo((1 + 45 / 180) / 20, 10);
     // The default 0.5..2.5 ms: the virtual servo reads back the angle.
     await ev('pw.servo({ n: "s2", p: "D15", o: {} }).set(135)');
-    expect(board.servoAngle()).toBeCloseTo(135, 6);
+    expect(board.servoAngle(REF.servo)).toBeCloseTo(135, 6);
   });
 });
 
@@ -81,20 +82,20 @@ describe("LED dimmer", () => {
 
 describe("light sensor", () => {
   it("calibrates, smooths, and reports only moves of at least the hysteresis", async () => {
-    board.setLight(0.5);
+    board.setAnalog(REF.light!, 0.5);
     const from = out.length;
     // dark 0.2 .. bright 0.8 raw, averaging over 4 samples, 5 % hysteresis, 10 ms period
     await ev('var lv = []; pw.analogIn({ n: "a", p: "A0", o: { period: 10, avg: 4, dark: 0.2, bright: 0.8, hyst: 5 } }).on(function (p) { lv.push(p); console.log("L " + p); })');
     expect(await ev("lv.join()")).toBe("50");
     // Noise below the hysteresis is not reported.
-    board.setLight(0.515);
+    board.setAnalog(REF.light!, 0.515);
     // Let the 10 ms sampler run about ten times (a board timer, so it orders after them).
     const t = out.length;
     await ev('setTimeout(function () { console.log("T"); }, 100)');
     await board.waitForOutput("T", t);
     expect(await ev("lv.join()")).toBe("50");
     // A step is smoothed: several growing reports, each at least 5 apart, ending at 100.
-    board.setLight(0.9);
+    board.setAnalog(REF.light!, 0.9);
     await board.waitForOutput("L 100", from);
     const lv = String(await ev("lv.join()")).split(",").map(Number);
     expect(lv.length).toBeGreaterThan(3);
@@ -106,7 +107,7 @@ describe("light sensor", () => {
     await ev('var inv = pw.analogIn({ n: "b", p: "A0", o: { period: 10, avg: 1, dark: 0.8, bright: 0.2, hyst: 1 } }); lv = []; inv.on(function (p) { lv.push(p); console.log("I " + p); })');
     expect(await ev("lv.join()")).toBe("0");
     const f2 = out.length;
-    board.setLight(0.35);
+    board.setAnalog(REF.light!, 0.35);
     await board.waitForOutput("I 75", f2);
     expect(await ev("inv.get()")).toBe(75);
   });

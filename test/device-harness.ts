@@ -10,6 +10,7 @@ import { VirtualBoard, PROFILES, type BoardName, type VirtualBoardOptions } from
 import { afterAll, beforeAll } from "vitest";
 import { tempDir } from "./host-helpers";
 import { startAedes, type TestBroker } from "./helpers/broker";
+import { referencePins } from "./helpers/reference-app";
 
 // A throwaway self-signed certificate for 127.0.0.1 (the board does not verify without a CA).
 export function selfSigned(): { cert: Buffer; key: Buffer } {
@@ -140,8 +141,8 @@ export async function bootBoard(config: object | string | null, name: BoardName 
 }
 
 // Servo angle as the vboard measures it from the PWM, rounded to a degree.
-export function angle(board: VirtualBoard): number | undefined {
-  const a = board.servoAngle();
+export function angle(board: VirtualBoard, pin = referencePins("esp8266").servo): number | undefined {
+  const a = board.servoAngle(pin);
   return a === undefined ? undefined : Math.round(a);
 }
 

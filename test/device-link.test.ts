@@ -2,11 +2,14 @@
 // WebSocket gateway (the host service's), other boards' bundles, and configs that
 // must leave the board idle.
 import { afterEach, describe, expect, it } from "vitest";
-import { LED_DUTY, LED_SET, SERVO_ANGLE, encodeMessage } from "../shared/messages";
+import { encodeMessage } from "../shared/messages";
+import { LED_DUTY, LED_SET, SERVO_ANGLE, referencePins } from "./helpers/reference-app";
 import { angle, bootBoard, hex, selfSigned, startAedes, useAedes, stateOf, Watcher, type Rig, type TestBroker } from "./device-harness";
 import type { VirtualBoardOptions } from "../host/vboard";
 import { startTestService, waitDevice, wsUrl } from "./host-helpers";
 import { CredentialStore } from "../host/auth/credentials";
+
+const REF = referencePins("esp8266");
 
 let broker: TestBroker;
 let w: Watcher;
@@ -38,7 +41,7 @@ describe("MQTT link", () => {
     await online("rst1", from);
     await broker.stop();
     // While the broker is away the encoder moves: the report must not be lost.
-    await r.board.encoder.turn(5);
+    await r.board.encoder.turn(5, REF.encoder);
     expect(angle(r.board)).toBe(95);
     from = w.msgs.length;
     await broker.start();
@@ -62,7 +65,7 @@ describe("MQTT link", () => {
     r.board.wifiDisconnect();
     // The socket closes with the link; reconnects fail while the AP is away (the encoder
     // moves meanwhile), then the board is back with the current state.
-    await r.board.encoder.turn(2);
+    await r.board.encoder.turn(2, REF.encoder);
     r.board.wifiReconnect();
     await online("wifi1", from);
     await w.next((m) => m.topic === "pinwire/wifi1/state" && stateOf(m.payload)[SERVO_ANGLE] === 92, from);
@@ -85,21 +88,21 @@ describe("MQTT link", () => {
     await w.publish("pinwire/mws1/cmd", hex("0d00000028000000"));
     await w.state("mws1", SERVO_ANGLE, 40, from);
     expect(angle(r.board)).toBe(40);
-    await r.board.encoder.turn(3);
+    await r.board.encoder.turn(3, REF.encoder);
     await w.state("mws1", SERVO_ANGLE, 43, from);
   });
 
-  it("the esp32 bundle runs the same application (its own default pins via the profile)", async () => {
+  it("the esp32 bundle runs the same application (the app's esp32 pins)", async () => {
     const from = w.msgs.length;
     const r = await boot({ id: "e32", broker: "mqtt://127.0.0.1:" + broker.port, parts: { light: { period: 40, avg: 1 } } }, "esp32");
     await online("e32", from);
     const info = await w.next((m) => m.topic === "pinwire/e32/info", from);
     expect(JSON.parse(info.payload.toString()).board).toBe("esp32");
-    r.board.setLight({ percent: 25 });
+    r.board.setAnalog(referencePins("esp32").light!, { percent: 25 });
     await w.state("e32", LED_DUTY, 75, from);
     await w.publish("pinwire/e32/cmd", hex("0d0000009b000000"));
     await w.state("e32", SERVO_ANGLE, 155, from);
-    expect(angle(r.board)).toBe(155);
+    expect(angle(r.board, referencePins("esp32").servo)).toBe(155);
   });
 
   it("the linux bundle connects without a Wifi module", async () => {
@@ -125,7 +128,7 @@ describe("TLS where the board has it", () => {
         await sw.next((m) => m.topic === "pinwire/" + id + "/status" && m.payload.toString() === "online", from);
         await sw.publish("pinwire/" + id + "/cmd", hex("0d00000021000000"));
         await sw.state(id, SERVO_ANGLE, 33, from);
-        expect(angle(r.board)).toBe(33);
+        expect(angle(r.board, referencePins(board).servo)).toBe(33);
       }
     } finally {
       await sw.close();
@@ -150,15 +153,15 @@ describe("binary WebSocket mode (the host's gateway)", () => {
       await sw.state("gw1", SERVO_ANGLE, 150, from);
       expect(angle(r.board)).toBe(150);
       from = sw.msgs.length;
-      await r.board.encoder.turn(-4);
+      await r.board.encoder.turn(-4, REF.encoder);
       await sw.state("gw1", SERVO_ANGLE, 146, from);
       from = sw.msgs.length;
-      r.board.setLight({ percent: 40 });
+      r.board.setAnalog(REF.light!, { percent: 40 });
       await sw.state("gw1", LED_DUTY, 60, from);
       from = sw.msgs.length;
       await sw.publish("pinwire/gw1/cmd", Buffer.from(encodeMessage(16, 5)));
       await sw.state("gw1", LED_SET, 5, from); // the board's mode report, after its LED_DUTY
-      expect(r.board.ledDuty()).toBeCloseTo(0.05, 5);
+      expect(r.board.duty(REF.led)).toBeCloseTo(0.05, 5);
       await waitDevice(svc, "gw1", (d) => d.values.LED_SET === 5 && d.values.LED_DUTY === 5);
       // The board goes: the gateway marks it offline.
       await r.close();

@@ -1,7 +1,8 @@
 // The app's optional parts as Storage modules (pw.ota, pw.ws): loaded only when needed, and a
 // board without them still runs everything else. The real esp8266 bundle on the virtual board.
 import { afterEach, describe, expect, it } from "vitest";
-import { encodeMessage, SERVO_ANGLE, SERVO_ROTATE } from "../shared/messages";
+import { encodeMessage } from "../shared/messages";
+import { SERVO_ANGLE, SERVO_ROTATE } from "./helpers/reference-app";
 import { buildManifest } from "../flash/push";
 import { BOOT_RUNNING, decodeBoot, decodeCaps, encodeHello, OTA_READY, otaReplyTopic, otaStatusTopic, otaTopic } from "../shared/ota";
 import { bootBoard, useAedes, stateOf, Watcher, type Rig, type TestBroker } from "./device-harness";

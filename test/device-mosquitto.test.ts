@@ -1,10 +1,12 @@
 // The board against Debian's mosquitto as an external broker process (TCP and WebSocket
 // listeners on loopback): announce, command round trip, error report, will.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SERVO_ANGLE } from "../shared/messages";
+import { SERVO_ANGLE, referencePins } from "./helpers/reference-app";
 import { angle, bootBoard, hex, Watcher } from "./device-harness";
 import { startMosquitto, type Mosquitto } from "./host-helpers";
 import { hostCode } from "../shared/error-text";
+
+const REF = referencePins("esp8266");
 
 let mosq: Mosquitto;
 let w: Watcher;
@@ -32,7 +34,7 @@ describe("board against mosquitto", () => {
         await w.publish("pinwire/" + id + "/cmd", hex("0d0000003c000000"));
         await w.state(id, SERVO_ANGLE, 60, from);
         expect(angle(r.board)).toBe(60);
-        await r.board.encoder.turn(2);
+        await r.board.encoder.turn(2, REF.encoder);
         await w.state(id, SERVO_ANGLE, 62, from);
         await w.publish("pinwire/" + id + "/cmd", hex("0d"));
         const e = await w.next((m) => m.topic === "pinwire/" + id + "/error", from);

@@ -99,7 +99,7 @@ describe("pinwire flash over a tcp:// console with the espruino CLI", () => {
     const b = await blankBoard("usb1");
     const { dir, cleanup } = tempDir("pinwire-flash-cfg-");
     try {
-      const cfg = { id: "usb1", broker: broker.url, pins: PROFILES.esp8266.pins };
+      const cfg = { id: "usb1", broker: broker.url };
       const cfgFile = join(dir, "pinwire.json");
       writeFileSync(cfgFile, JSON.stringify(cfg));
       const program = new Command().exitOverride();

@@ -90,7 +90,7 @@ export async function flashedBoard(id: string, port: number, name: BoardName = "
   const { dir, cleanup } = tempDir("pinwire-ota-");
   let text = "";
   const vb = new VirtualBoard({ board: name, storageDir: dir, console: (t) => (text += t), consolePort });
-  const cfg = { id, broker: "mqtt://127.0.0.1:" + port, pins: PROFILES[name].pins, ...extra };
+  const cfg = { id, broker: "mqtt://127.0.0.1:" + port, ...extra };
   for (const f of await flashFiles(name, cfg, appBundle(name), appModules(name))) vb.storage.write(f.name, f.data);
   return {
     id,

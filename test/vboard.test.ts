@@ -404,11 +404,11 @@ describe("peripherals", () => {
 
   it("encoder.turn makes quadrature edges the watch decodes, both directions", async () => {
     const b = board();
-    await b.boot(decoder("NodeMCU.D6", "NodeMCU.D7", 2)); // the default wiring: CLK GPIO12, DT GPIO13
+    await b.boot(decoder("NodeMCU.D6", "NodeMCU.D7", 2)); // CLK GPIO12, DT GPIO13
     const mark = b.consoleOutput.length;
-    await b.encoder.turn(3);
+    await b.encoder.turn(3, { clk: "D12", dt: "D13" });
     await b.waitForOutput("count 3", mark);
-    await b.encoder.turn(-2);
+    await b.encoder.turn(-2, { clk: "D12", dt: "D13" });
     await b.waitForOutput("count 1", mark);
     expect(await b.eval("seq.join()")).toBe("01,10,01,11,00");
     expect(await b.eval("count")).toBe(1);
@@ -416,9 +416,12 @@ describe("peripherals", () => {
 
   it("encoder watch without debounce, with the data option carrying DT", async () => {
     const b = board({ board: "esp32" });
+    // The encoder module's own pull-ups hold both lines high.
+    b.setPin("D32", 1);
+    b.setPin("D33", 1);
     await b.boot(`var got = []; setWatch(function (e) { got.push((e.state ? "C" : "c") + (e.data ? "D" : "d") + (e.time >= e.lastTime)); }, D32, {repeat: true, edge: "both", data: D33});`);
-    await b.encoder.turn(2);
-    await b.encoder.turn(-1);
+    await b.encoder.turn(2, { clk: "D32", dt: "D33" });
+    await b.encoder.turn(-1, { clk: "D32", dt: "D33" });
     expect(await b.eval("got.join()")).toBe("cDtrue,Cdtrue,cdtrue");
   });
 
@@ -426,29 +429,29 @@ describe("peripherals", () => {
     const b = board();
     await b.boot();
     await b.eval("analogWrite(D15, 1.5 / 20, {freq: 50})");
-    expect(b.servoAngle()).toBeCloseTo(90, 5);
+    expect(b.servoAngle("D15")).toBeCloseTo(90, 5);
     await b.eval("analogWrite(NodeMCU.D8, 0.5 / 20, {freq: 50})");
     expect(b.servoAngle("D15")).toBeCloseTo(0, 5);
     await b.eval("analogWrite(D15, 2.5 / 20, {freq: 50})");
-    expect(b.servoAngle()).toBeCloseTo(180, 5);
+    expect(b.servoAngle("D15")).toBeCloseTo(180, 5);
     await b.eval("digitalPulse(D5, 1, 1.0)");
     expect(b.servoAngle("D5")).toBeCloseTo(45, 5);
   });
 
-  it("setLight sets what analogRead returns; ledDuty reads the last analogWrite", async () => {
+  it("setAnalog sets what analogRead returns; duty reads the last analogWrite", async () => {
     const b = board();
     await b.boot();
-    b.setLight(0.42);
+    b.setAnalog("A0", 0.42);
     expect(await b.eval("analogRead(A0)")).toBeCloseTo(0.42, 10);
-    b.setLight({ percent: 75 });
+    b.setAnalog("A0", { percent: 75 });
     expect(await b.eval("analogRead(NodeMCU.A0)")).toBeCloseTo(0.75, 10);
-    b.setLight({ raw: 1023 });
+    b.setAnalog("A0", { raw: 1023 });
     expect(await b.eval("analogRead(A0)")).toBe(1);
     await expect(b.eval("analogRead(D4)")).rejects.toThrow(/not an ADC/);
     await b.eval("analogWrite(D14, 0.3)");
-    expect(b.ledDuty()).toBeCloseTo(0.3, 10);
+    expect(b.duty("D14")).toBeCloseTo(0.3, 10);
     await b.eval("digitalWrite(NodeMCU.D5, 1)");
-    expect(b.ledDuty()).toBe(1);
+    expect(b.duty("D14")).toBe(1);
     expect(await b.eval("D14.read() + ' ' + digitalRead(D14)")).toBe("true 1");
     const lx = board({ board: "linux" });
     await lx.boot();

@@ -2,7 +2,6 @@
 // in (the WebSocket client and the OTA receiver are the Storage modules pw.ws and pw.ota).
 // app.js minus this = the device code's own bytes.
 import { alloc, fromBinaryString, utf8Decode, utf8Encode } from "../../shared/bytes";
-import { decodeMessage, encodeMessage, parseControl } from "../../shared/messages";
 import { mqttClient } from "../../shared/mqtt/client";
 
-(global as any).x = [mqttClient, decodeMessage, encodeMessage, parseControl, fromBinaryString, utf8Decode, utf8Encode, alloc];
+(global as any).x = [mqttClient, fromBinaryString, utf8Decode, utf8Encode, alloc];

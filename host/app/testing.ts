@@ -9,7 +9,7 @@
 //   await app.waitForLog(/started/);
 //   app.board.setPin("D0", 0);                    // press a button wired to D0
 //   await app.waitFor("PRESSES", (n) => n === 1);
-//   await app.command("LED", 1);
+//   await app.command("LED", 1);                  // the template app's LED command
 //   await app.stop();
 import { mkdtempSync, rmSync } from "node:fs";
 import net, { type AddressInfo } from "node:net";

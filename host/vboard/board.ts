@@ -12,7 +12,7 @@ import { ConsoleServer } from "./console-server";
 import { Encoder } from "./encoder";
 import { NetHost } from "./nethost";
 import { PinView } from "./pinview";
-import { PROFILES, type BoardName, type BoardProfile, type PinMap } from "./profile";
+import { PROFILES, type BoardName, type BoardProfile } from "./profile";
 import type { BoardState, FromBoard, ToBoard, WorkerInit } from "./protocol";
 import { DiskStorage } from "./storage";
 import { WatchdogMonitor } from "./watchdog";
@@ -26,7 +26,6 @@ export interface VirtualBoardOptions {
   consolePort?: number; // serve the REPL on TCP (0 = a free port); omitted = no server
   consoleHost?: string; // default 127.0.0.1
   wifi?: WifiOptions;
-  pins?: PinMap; // wiring; default: pinwire.json "pins" in Storage, then the board's defaults
   syntaxGate?: boolean; // reject syntax Espruino 2v29 cannot parse (default true)
   connectTimeoutMs?: number; // how long a socket connect may block (default 10000)
   pool?: BoardName; // the JsVar pool of another board's build (default: the board's own)
@@ -216,7 +215,6 @@ export class VirtualBoard extends EventEmitter {
     if (this.resetting) await this.resetting;
     await this.startConsole();
     this.start();
-    this.encoder.rest();
     const code = script === undefined ? undefined : typeof script === "string" ? utf8AsBytes(script) : script.toString("latin1");
     try {
       return (await this.ask({ op: "boot", id: 0, script: code })) as boolean;
@@ -316,47 +314,33 @@ export class VirtualBoard extends EventEmitter {
     });
   }
 
-  // ---- peripherals
-  // Wiring: options.pins, else "pins" of pinwire.json in Storage, else the board's defaults.
-  pinMap(): PinMap {
-    let cfg: PinMap = {};
-    try {
-      const b = this.storage.read("pinwire.json");
-      const pins = b ? JSON.parse(b.toString("latin1")).pins : undefined;
-      if (pins && typeof pins === "object") for (const k of Object.keys(pins)) (cfg as Record<string, string>)[k] = typeof pins[k] === "number" ? "D" + pins[k] : pins[k];
-    } catch {
-      cfg = {};
-    }
-    return { ...this.profile.pins, ...cfg, ...this.options.pins };
+  // ---- peripherals (the pins are the app's: its declaration, or pinwire.json "pins")
+  private need(pin: string): string {
+    if (!this.pins.has(pin)) throw new Error("no pin " + pin + " on this " + this.profile.name);
+    return pin;
   }
 
-  private need(pin: string | undefined, what: keyof PinMap): string {
-    const p = pin ?? this.pinMap()[what];
-    if (!p || !this.pins.has(p)) throw new Error("no " + what + " pin (" + String(p) + ")");
-    return p;
-  }
-
-  // Servo angle from the last 50 Hz analogWrite (pulse = duty / freq: 0.5..2.5 ms -> 0..180),
-  // or from the last digitalPulse; undefined when the pin was never driven that way.
-  servoAngle(pin?: string): number | undefined {
-    const p = this.need(pin, "servo");
+  // A hobby servo's angle from the pin's last 50 Hz analogWrite (pulse = duty / freq: 0.5..2.5
+  // ms -> 0..180), or from its last digitalPulse; undefined when it was never driven that way.
+  servoAngle(pin: string): number | undefined {
+    const p = this.need(pin);
     const pwm = this.pins.pwm(p);
     const pulse = this.pins.lastPulse(p);
     const ms = pwm ? (pwm.duty / pwm.freq) * 1000 : pulse && pulse.value === 1 ? pulse.ms : undefined;
     return ms === undefined ? undefined : ((ms - 0.5) / 2) * 180;
   }
 
-  // What analogRead returns on the light sensor's ADC pin: a fraction 0..1, {percent}, or
-  // {raw} on the chip's ADC scale (0..1023 on the ESP8266, 0..4095 on the ESP32).
-  setLight(level: number | { percent: number } | { raw: number }, pin?: string): void {
-    const p = this.need(pin, "light");
+  // What analogRead returns on an ADC pin: a fraction 0..1, {percent}, or {raw} on the chip's
+  // ADC scale (0..1023 on the ESP8266, 0..4095 on the ESP32).
+  setAnalog(pin: string, level: number | { percent: number } | { raw: number }): void {
+    const p = this.need(pin);
     const v = typeof level === "number" ? level : "percent" in level ? level.percent / 100 : level.raw / this.profile.adcMax;
     this.pins.setAnalog(p, v);
   }
 
-  // The LED pin's last analogWrite duty (0..1), or 0/1 after digitalWrite; undefined if never set.
-  ledDuty(pin?: string): number | undefined {
-    const p = this.need(pin, "led");
+  // The pin's last analogWrite duty (0..1), or 0/1 after digitalWrite; undefined if never set.
+  duty(pin: string): number | undefined {
+    const p = this.need(pin);
     return this.pins.pwm(p)?.duty ?? this.pins.output(p);
   }
 

@@ -1,30 +1,22 @@
-// The rotary encoder wired to the board (KY-040 style, pull-ups on CLK and DT).
+// A rotary encoder turned by hand (KY-040 style) on two of the board's pins.
 import type { Level, PinView } from "./pinview";
-import type { PinMap } from "./profile";
 
 export interface EncoderWiring {
   pins: PinView;
-  pinMap(): PinMap;
 }
 
 // Rotary encoder on the CLK/DT pins: real quadrature edges through the GPIO model.
 export class Encoder {
   constructor(private board: EncoderWiring) {}
 
-  // The module's pull-ups hold CLK and DT high from power-on.
-  rest(): void {
-    const { clk, dt } = this.board.pinMap();
-    for (const p of [clk, dt]) if (p && this.board.pins.has(p) && !this.board.pins.isDriven(p)) this.board.pins.drive(p, 1);
-  }
-
   // steps > 0 clockwise (CLK leads DT), < 0 anticlockwise. One step = one CLK transition
   // followed by DT following it (half a quadrature cycle), so a decoder watching CLK on both
   // edges counts one per step. Each edge waits until its watch events are delivered (and
   // debounce timers have run), so a callback reading DT sees the level of that moment.
-  async turn(steps: number, pins: { clk?: string; dt?: string } = {}): Promise<void> {
-    const clk = pins.clk ?? this.board.pinMap().clk;
-    const dt = pins.dt ?? this.board.pinMap().dt;
-    if (!clk || !dt) throw new Error("encoder pins not configured");
+  // pins: the encoder part's (its declaration's, or pinwire.json "pins").
+  async turn(steps: number, pins: { clk: string; dt: string }): Promise<void> {
+    const { clk, dt } = pins;
+    if (!this.board.pins.has(clk) || !this.board.pins.has(dt)) throw new Error("no encoder pins " + clk + "/" + dt);
     const bank = this.board.pins;
     if (bank.level(clk) !== bank.level(dt) || !bank.isDriven(clk)) {
       bank.drive(clk, 1);

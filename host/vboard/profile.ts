@@ -16,26 +16,18 @@ export interface WatchdogProfile {
   reason: string; // the reset reason E.enableWatchdog's watchdog leaves
 }
 
-export interface PinMap {
-  servo?: string;
-  led?: string;
-  clk?: string;
-  dt?: string;
-  light?: string;
-}
 
 export interface BoardProfile {
   name: BoardName;
   pinCount: number; // D0..D(pinCount-1)
   analogPins: string[]; // pins analogRead accepts
-  adcMax: number; // full scale of the raw ADC reading (setLight({raw}))
+  adcMax: number; // full scale of the raw ADC reading (setAnalog({raw}))
   pool: Pool;
   watchdog: WatchdogProfile;
   storageBytes: number; // Storage capacity (getFree on an empty store)
   modules: string[]; // built-in modules require() finds
   sha256: boolean;
   env: Record<string, unknown>;
-  pins: PinMap; // default wiring used by the peripherals
   aliases: Record<string, string>; // extra global pin names (A0) -> pin name
 }
 
@@ -56,8 +48,6 @@ export const PROFILES: Record<BoardName, BoardProfile> = {
     modules: ["Storage", "net", "Wifi", "crypto", "heatshrink", "ESP8266", "TelnetServer"],
     sha256: false,
     env: { ...common, BOARD: "ESP8266_BOARD", FLASH: 524288, RAM: 81920, SERIAL: "", CONSOLE: "Telnet", MODULES: "Flash,Storage,heatshrink,net,dgram,http,NetworkJS,Wifi,ESP8266,TelnetServer,crypto,neopixel" },
-    // Same default wiring as device/main.ts: servo GPIO15, encoder GPIO12/13, LED GPIO14, light A0.
-    pins: { servo: "D15", led: "D14", clk: "D12", dt: "D13", light: "A0" },
     aliases: { A0: "A0" },
   },
   esp32: {
@@ -73,7 +63,6 @@ export const PROFILES: Record<BoardName, BoardProfile> = {
     modules: ["Storage", "net", "tls", "Wifi", "crypto", "heatshrink", "ESP32"],
     sha256: true,
     env: { ...common, BOARD: "ESP32", FLASH: 0, RAM: 524288, SERIAL: "", CONSOLE: "Serial1", MODULES: "Flash,Storage,heatshrink,net,dgram,http,NetworkJS,Wifi,TelnetServer,crypto,tls,neopixel,ESP32" },
-    pins: { servo: "D18", led: "D19", clk: "D32", dt: "D33", light: "D34" },
     aliases: {},
   },
   linux: {
@@ -89,7 +78,6 @@ export const PROFILES: Record<BoardName, BoardProfile> = {
     modules: ["Storage", "net", "tls", "crypto", "heatshrink"],
     sha256: true,
     env: { ...common, BOARD: "LINUX", FLASH: 0, RAM: 0, SERIAL: "", CONSOLE: "USB", MODULES: "Flash,Storage,heatshrink,fs,net,dgram,tls,http,crypto" },
-    pins: { servo: "D15", led: "D14", clk: "D12", dt: "D13" },
     aliases: {},
   },
 };

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import vm from "node:vm";
-import { crc32 } from "./crc32";
+import { crc32 } from "../../shared/crc32";
 import { formatArgs, setFunctionText, uncaughtText } from "./format";
 import { COSTS, geometry, type Realm, Walker } from "./memory";
 import { bytesOf, cryptoModule, heatshrinkModule, storageModule } from "./modules";
@@ -412,7 +412,7 @@ export class Firmware {
       toString: (...args: unknown[]) => this.remember(this.flat, latin1(bytesOf(args))),
       toUint8Array: (...args: unknown[]) => new this.h.Uint8Array(bytesOf(args)),
       toArrayBuffer: (s: unknown) => new this.h.Uint8Array(bytesOf([String(s)])).buffer,
-      CRC32: (d: unknown) => crc32(bytesOf([d])),
+      CRC32: (d: unknown) => crc32(Uint8Array.from(bytesOf([d]))),
       getSizeOf: (v: unknown) => this.sizeOf(v),
       reboot: () => hw.request({ kind: "reboot" }),
       // Pre-1v96 upload path of the CLI (SAVE_ON_SEND without a known firmware version).
