@@ -7,7 +7,7 @@ import type { MqttClient } from "mqtt";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildManifest, pushScript } from "../../flash/push";
 import { BOOT_RUNNING, chunkOffset, errCode, msgTag, msgType, OTA_CHUNK, OTA_ERR, otaReplyTopic, otaTopic } from "../../shared/ota";
-import { appWithVersion, bootStatus, type Broker, hostClient, loadBundle, startBroker } from "../ota-rig";
+import { appWithVersion, bootStatus, challengeOf, type Broker, hostClient, loadBundle, startBroker } from "../ota-rig";
 import { bootReal, load, type BoardPool, type RealBoard, realConfig } from "./board-rig";
 
 let broker: Broker;
@@ -98,7 +98,8 @@ describe("OTA on the real interpreter", () => {
       host.on("message", on);
     });
     await host.subscribeAsync(otaReplyTopic("rota-alg"));
-    await host.publishAsync(otaTopic("rota-alg"), Buffer.from(buildManifest(77, image, "6.1.0", 1, 1024, key)));
+    const challenge = await challengeOf(host, "rota-alg", 77);
+    await host.publishAsync(otaTopic("rota-alg"), Buffer.from(buildManifest(77, image, "6.1.0", 1, 1024, { challenge, key })));
     expect(await reply).toBe("alg");
     expect(await pushScript(host, { id: "rota-alg", image, version: "6.1.0", key })).toMatchObject({ outcome: "updated", version: "6.1.0" });
   }, 120000);
