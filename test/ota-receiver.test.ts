@@ -21,7 +21,6 @@ import {
   OTA_READY,
   otaReplyTopic,
   otaTopic,
-  readU32BE,
 } from "../shared/ota";
 import { type Board, bootStatus, type Broker, flashedBoard, hostClient, startBroker } from "./ota-rig";
 import type { ManifestOptions } from "../flash/push";
@@ -112,7 +111,7 @@ describe("OTA receiver on the virtual ESP8266", () => {
 
   it("starts a session only with the challenge of its latest CAPS, once; its counter of sessions never goes back", async () => {
     const image = Buffer.alloc(2000, 0x62);
-    const counter = (c: Uint8Array) => readU32BE(c, 0);
+    const counter = (c: Uint8Array) => Buffer.from(c).readUInt32LE(0);
     // Without asking first (any challenge): refused.
     expect(errCode(await ask(buildManifest(41, image, "c1", ALG_HMAC_SHA1, 1024, { challenge: new Uint8Array(8) })))).toBe("challenge");
     // A newer HELLO's challenge replaces the older one.
@@ -126,7 +125,7 @@ describe("OTA receiver on the virtual ESP8266", () => {
     m[1] = 0;
     m[2] = 44;
     expect(errCode(await ask(m))).toBe("challenge");
-    // The session counter (first 4 bytes) moved on with the session begun, and is kept in
+    // The session counter (first 4 bytes, little-endian) moved on with the session begun, and is kept in
     // Storage: after a restart the next challenge counts on from there.
     const c2 = decodeCaps(await ask(encodeHello(45))).challenge;
     expect(counter(c2)).toBe(counter(c1) + 1);
