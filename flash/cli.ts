@@ -82,7 +82,8 @@ export function describeResult(r: PushResult): string {
   if (r.outcome === "updated") return r.id + ": updated to " + r.version + " (" + r.size + " B in " + (r.ms / 1000).toFixed(2) + " s" + (r.resumes ? ", resumed " + r.resumes + "x" : "") + ")";
   const text = (r.code && OUTCOME_TEXT[r.code]) || r.outcome + (r.code ? " (" + r.code + ")" : "");
   // After a rollback, the error the new script threw, as the board logged it.
-  return r.id + ": " + text + (r.error ? ": " + r.error : "") + (r.outcome === "rolled-back" ? "; running " + (r.version || "the previous script") : "");
+  const running = r.outcome === "rolled-back" || r.code === "downgrade";
+  return r.id + ": " + text + (r.error ? ": " + r.error : "") + (running ? "; running " + (r.version || "the previous script") : "");
 }
 
 interface PushFlags {
@@ -100,6 +101,7 @@ interface PushFlags {
   keys?: string;
   health?: number;
   boots?: number;
+  allowDowngrade?: boolean;
   chunk?: number;
   progress: boolean;
   wait?: boolean;
@@ -173,6 +175,7 @@ export async function runPush(
           key: key ? Buffer.from(hexKey(key), "hex") : undefined,
           health: o.health,
           boots: o.boots,
+          allowDowngrade: o.allowDowngrade,
           maxChunk: o.chunk,
           waitBoot: o.wait !== false,
           onProgress: (done) => b?.update(done),
@@ -288,6 +291,7 @@ export function registerFlashCommands(program: Command): void {
     .option("--keys <file>", 'per-device keys: {"<id>": "<hex>"}')
     .option("--health <s>", "seconds the new script has to connect before rollback", int)
     .option("--boots <n>", "failed boots allowed before rollback", int)
+    .option("--allow-downgrade", "install a script whose version is older than the one the device runs")
     .option("--chunk <bytes>", "smaller chunks than the device's own", int)
     .option("--no-progress", "no progress bars")
     .option("--no-wait", "do not wait for the device to boot the new script and report")

@@ -15,6 +15,7 @@ import {
   BOOT_UPDATED,
   CAPS_BUSY,
   type Caps,
+  CHALLENGE,
   decodeBoot,
   decodeCaps,
   digestLength,
@@ -24,6 +25,7 @@ import {
   encodeManifest,
   errCode,
   hmac,
+  MANIFEST_DOWNGRADE,
   type Manifest,
   msgTag,
   msgType,
@@ -60,6 +62,9 @@ export interface PushOptions {
   image: Uint8Array;
   version: string;
   key?: Uint8Array; // the device's OTA key: the image is signed with the board's algorithm
+  // Install a version older than the one the board runs (refused without it: "downgrade"). The
+  // flag is part of the signed MANIFEST.
+  allowDowngrade?: boolean;
   health?: number; // seconds the new script gets to connect before rollback (board default 30)
   boots?: number; // failed boots allowed before rollback (board default 3)
   maxChunk?: number; // cap on the board's chunk size
@@ -74,6 +79,10 @@ export interface PushOptions {
   // half-written image and takes the next push at once; the result is "failed", "interrupted".
   signal?: AbortSignal;
 }
+
+// A MANIFEST refused for its challenge (the board restarted since its CAPS and forgot it, or
+// answered a second HELLO meanwhile) is retried with a fresh HELLO this many times.
+const CHALLENGE_RETRIES = 3;
 
 // How long an interrupted push waits for the broker to take its ABORT (PUBACK) before the
 // process goes anyway.
@@ -99,8 +108,18 @@ function sha(alg: number, b: Uint8Array): Uint8Array {
   );
 }
 
-// The MANIFEST for an image: digest and HMAC only when a key is given.
-export function buildManifest(tag: number, image: Uint8Array, version: string, alg: number, chunk: number, key?: Uint8Array, health = 0, boots = 0): Uint8Array {
+export interface ManifestOptions {
+  challenge: Uint8Array; // from the board's CAPS
+  key?: Uint8Array;
+  health?: number;
+  boots?: number;
+  allowDowngrade?: boolean;
+}
+
+// The MANIFEST for an image, for the session the board's challenge names: digest and HMAC only
+// when a key is given.
+export function buildManifest(tag: number, image: Uint8Array, version: string, alg: number, chunk: number, o: ManifestOptions): Uint8Array {
+  const key = o.key;
   const use = key ? alg : ALG_NONE;
   const n = digestLength(use);
   const m: Manifest = {
@@ -108,9 +127,11 @@ export function buildManifest(tag: number, image: Uint8Array, version: string, a
     size: image.length,
     crc: crc32(image),
     chunk,
-    health,
-    boots,
+    health: o.health ?? 0,
+    boots: o.boots ?? 0,
     alg: use,
+    flags: o.allowDowngrade ? MANIFEST_DOWNGRADE : 0,
+    challenge: o.challenge,
     version,
     digest: n ? sha(use, image) : new Uint8Array(0),
     sig: new Uint8Array(n),
@@ -190,6 +211,7 @@ export function pushScript(client: MqttClient, o: PushOptions): Promise<PushResu
     let rewound = -1;
     let payloadBytes = 0;
     let resumes = 0;
+    let hellos = 0;
     let version: string | undefined;
     let retry: NodeJS.Timeout | undefined;
     let stall: NodeJS.Timeout | undefined;
@@ -274,10 +296,13 @@ export function pushScript(client: MqttClient, o: PushOptions): Promise<PushResu
       if (c.flags & CAPS_BUSY) return finish("refused", "busy");
       if (size > c.free) return finish("refused", "space");
       if (c.alg !== ALG_HMAC_SHA1 && c.alg !== ALG_HMAC_SHA256) return finish("refused", "alg");
+      // A pw.ota from before the challenge cannot be pushed to safely (nor at all: it cannot
+      // read this MANIFEST); `pinwire flash` updates it.
+      if (c.challenge.length !== CHALLENGE) return finish("refused", "old-receiver");
       version = c.version;
       chunk = Math.min(c.chunk, o.maxChunk ?? c.chunk);
       window = Math.max(1, c.window);
-      manifest = buildManifest(tag, o.image, o.version, c.alg, chunk, o.key, o.health ?? 0, o.boots ?? 0);
+      manifest = buildManifest(tag, o.image, o.version, c.alg, chunk, { challenge: c.challenge, key: o.key, health: o.health, boots: o.boots, allowDowngrade: o.allowDowngrade });
       phase = "manifest";
       o.onPhase?.(phase);
       probe();
@@ -341,6 +366,17 @@ export function pushScript(client: MqttClient, o: PushOptions): Promise<PushResu
         else if (type === OTA_ACK) ack(ackOffset(b));
         else if (type === OTA_ERR) {
           const code = errCode(b);
+          // (In "hello": the answer to a MANIFEST sent before the new HELLO; its CAPS follows.)
+          if (code === "challenge" && phase === "hello") return;
+          if (code === "challenge" && (phase === "manifest" || phase === "send") && hellos++ < CHALLENGE_RETRIES) {
+            // Ask again: the next CAPS carries the challenge the board holds now.
+            clearTimeout(retry);
+            manifest = null;
+            ends = [];
+            phaseTo("hello");
+            publish(down, encodeHello(tag));
+            return;
+          }
           finish(phase === "hello" || phase === "manifest" ? "refused" : "failed", code);
         } else if (type === OTA_DONE && (phase === "verify" || phase === "send")) {
           o.onProgress?.(size, size);

@@ -121,6 +121,7 @@ interface RunFlags extends FollowFlags {
   app?: string;
   watch?: boolean;
   health?: number;
+  allowDowngrade?: boolean;
   typecheck: boolean;
 }
 
@@ -216,7 +217,7 @@ async function runRun(entry: string | undefined, o: RunFlags): Promise<void> {
             say("run: " + o.device + " already runs script " + b.version + "; nothing pushed");
             continue;
           }
-          const r = await pushScript(c, { id: o.device, image: Buffer.from(b.code, "latin1"), version: b.version, health: o.health, signal: s.signal });
+          const r = await pushScript(c, { id: o.device, image: Buffer.from(b.code, "latin1"), version: b.version, health: o.health, allowDowngrade: o.allowDowngrade, signal: s.signal });
           say("run: pushed in " + secs(r.ms) + ": " + describeResult(r));
           if (r.outcome === "updated") running = b.version;
           else ok = false;
@@ -291,6 +292,7 @@ export function registerAppCommands(program: Command): void {
       .option("--app <file>", "the app's declaration (default: app.ts beside the entry)")
       .option("--watch", "build and push again whenever a file of the app changes")
       .option("--health <s>", "seconds the new script has to connect before rollback", int)
+      .option("--allow-downgrade", "push even when the app's version is older than the one the board runs")
       .option("--no-typecheck", "skip the type check (the ES5 gate still runs)"),
   ).action((entry: string | undefined, o: RunFlags) => runRun(entry, o));
 

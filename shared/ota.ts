@@ -12,16 +12,24 @@
 // second pusher is told "busy". Integers are big-endian.
 //   HELLO    [01][tag]
 //   MANIFEST [02][tag][size u32][crc u32][chunk u16][health u16][boots u8][alg u8]
+//            [flags u8: 1 downgrade allowed][challenge: 8 bytes, from the CAPS]
 //            [vlen u8][version][digest: 0|20|32 bytes by alg][sig: same length]
 //            sig = HMAC(key, bytes 3 .. end of digest); digest = SHA-1/SHA-256 of the image.
 //   CHUNK    [03][tag][offset u32][data]
 //   ABORT    [04][tag]
 //   CAPS     [81][tag][flags u8: 1 busy, 2 key set][alg u8][chunk u16][window u8][free u32][vlen][version]
+//            [challenge: 8 bytes]
 //   ACK      [82][tag][next offset u32]   the board has written everything before `next`
 //   READY    [86][tag][next offset u32]   answer to a MANIFEST: send from `next` (0, or resume)
 //   DONE     [83][tag]                    verified and switched; the board restarts
 //   ERR      [84][tag][code: ASCII]
 //   BOOT     [85][tag][state u8: 0 running, 1 updated, 2 rolled back][vlen][version][code: ASCII]
+//
+// Replay: each CAPS carries a fresh challenge (the board's session counter, then 4 bytes of
+// noise), which the board keeps until the next MANIFEST; a MANIFEST must carry the challenge
+// of the board's latest CAPS, and the signature covers it, so a recorded MANIFEST (and the
+// chunks after it) never starts a second session. A version older than the running one (by
+// versionRank) is refused unless the MANIFEST's downgrade flag is set (signed like the rest).
 //
 // Flow control: the pusher keeps at most `window` chunks beyond the last ACK in flight.
 // Resume: after a reconnect the pusher resends its MANIFEST with the same tag; the board
@@ -52,6 +60,11 @@ export const BOOT_ROLLED_BACK = 2;
 
 export const CAPS_BUSY = 1;
 export const CAPS_KEY = 2;
+
+// MANIFEST flags.
+export const MANIFEST_DOWNGRADE = 1;
+
+export const CHALLENGE = 8;
 
 export const CHUNK_HEADER = 7;
 export const MIN_CHUNK = 64;
@@ -119,6 +132,8 @@ export interface Manifest {
   health: number; // seconds the new script has to report healthy (0: board default)
   boots: number; // failed boots allowed before rollback (0: board default)
   alg: number;
+  flags: number; // MANIFEST_DOWNGRADE
+  challenge: Bytes; // the board's, from its CAPS (CHALLENGE bytes)
   version: string;
   digest: Bytes; // hash of the image (empty when alg is none)
   sig: Bytes; // HMAC over the signed part (empty when alg is none)
@@ -137,29 +152,31 @@ export function encodeManifest(m: Manifest): Bytes {
   const n = digestLength(m.alg);
   if (n < 0) fail("ota-alg");
   if (m.digest.length !== n || m.sig.length !== n) fail("ota-digest");
-  const b = head(OTA_MANIFEST, m.tag, 15 + v.length + 2 * n);
+  if (m.challenge.length !== CHALLENGE) fail("ota-challenge");
+  const b = head(OTA_MANIFEST, m.tag, 24 + v.length + 2 * n);
   writeU32BE(b, 3, m.size);
   writeU32BE(b, 7, m.crc);
   writeU16BE(b, 11, m.chunk);
   writeU16BE(b, 13, m.health);
   b[15] = m.boots;
   b[16] = m.alg;
-  b[17] = v.length;
-  put(b, v, 18);
-  put(b, m.digest, 18 + v.length);
-  put(b, m.sig, 18 + v.length + n);
+  b[17] = m.flags;
+  put(b, m.challenge, 18);
+  b[26] = v.length;
+  put(b, v, 27);
+  put(b, m.digest, 27 + v.length);
+  put(b, m.sig, 27 + v.length + n);
   return b;
 }
 
 export function decodeManifest(b: Bytes): Manifest {
-  if (msgType(b) !== OTA_MANIFEST || b.length < 18) fail("ota-short");
+  if (msgType(b) !== OTA_MANIFEST || b.length < 27) fail("ota-short");
   const alg = b[16];
   const n = digestLength(alg);
   if (n < 0) fail("ota-alg");
-  const vl = b[17];
-  const d = 18 + vl;
+  const d = 27 + b[26];
   if (b.length !== d + 2 * n) fail("ota-length");
-  checkVersion(b, 18, d);
+  checkVersion(b, 27, d);
   const size = readU32BE(b, 3);
   const chunk = readU16BE(b, 11);
   if (!size) fail("ota-size");
@@ -172,14 +189,17 @@ export function decodeManifest(b: Bytes): Manifest {
     health: readU16BE(b, 13),
     boots: b[15],
     alg: alg,
-    version: asciiText(b, 18, d),
+    flags: b[17],
+    challenge: view(b, 18, 26),
+    version: asciiText(b, 27, d),
     digest: view(b, d, d + n),
     sig: view(b, d + n, d + 2 * n),
   };
 }
 
-// The bytes the signature covers: everything after the tag up to the end of the digest, so a
-// signature stays valid for every session (and resume) that sends the same image.
+// The bytes the signature covers: everything after the tag up to the end of the digest. The tag
+// is left out so that a resume (same MANIFEST, same tag) and a new tag for the same challenge
+// both check; the challenge inside is what ties a signature to one session.
 export function signedPart(manifest: Bytes): Bytes {
   const n = digestLength(manifest[16]);
   return view(manifest, 3, manifest.length - (n > 0 ? n : 0));
@@ -218,11 +238,12 @@ export interface Caps {
   window: number;
   free: number;
   version: string;
+  challenge: Bytes; // empty from a receiver older than the challenge (it ends after the version)
 }
 
 export function encodeCaps(c: Caps): Bytes {
   const v = asciiBytes(c.version);
-  const b = head(OTA_CAPS, c.tag, 10 + v.length);
+  const b = head(OTA_CAPS, c.tag, 10 + v.length + c.challenge.length);
   b[3] = c.flags;
   b[4] = c.alg;
   writeU16BE(b, 5, c.chunk);
@@ -230,11 +251,13 @@ export function encodeCaps(c: Caps): Bytes {
   writeU32BE(b, 8, c.free);
   b[12] = v.length;
   put(b, v, 13);
+  put(b, c.challenge, 13 + v.length);
   return b;
 }
 
 export function decodeCaps(b: Bytes): Caps {
-  if (msgType(b) !== OTA_CAPS || b.length < 13 || b.length !== 13 + b[12]) fail("ota-length");
+  const e = 13 + b[12];
+  if (msgType(b) !== OTA_CAPS || b.length < 13 || (b.length !== e && b.length !== e + CHALLENGE)) fail("ota-length");
   return {
     tag: msgTag(b),
     flags: b[3],
@@ -242,8 +265,21 @@ export function decodeCaps(b: Bytes): Caps {
     chunk: readU16BE(b, 5),
     window: b[7],
     free: readU32BE(b, 8),
-    version: asciiText(b, 13, b.length),
+    version: asciiText(b, 13, e),
+    challenge: view(b, e, b.length),
   };
+}
+
+// The order of versions: the leading major.minor.patch numbers ("2.10.0-5c1e0f2a" is 2.10.0, up
+// to 5 digits each) as one number; -1 for a version that does not start with a digit (a script
+// file's "<name>-<crc>"), which is neither older nor newer than any other.
+export function versionRank(v: string): number {
+  const c = v.charCodeAt(0);
+  if (!(c >= 48 && c <= 57)) return -1;
+  const p = v.split(".");
+  let r = 0;
+  for (let i = 0; i < 3; i++) r = r * 1e5 + (parseInt(p[i], 10) || 0);
+  return r;
 }
 
 export function encodeAck(tag: number, next: number): Bytes {

@@ -252,7 +252,7 @@ describe("dashboard", () => {
     const ota = (rest: string, b: Uint8Array, retain = false) => m.publishAsync("pinwire/" + LAMP + "/" + rest, Buffer.from(b), { retain });
     const out = card(page, LAMP).locator("output.ota");
     try {
-      await ota("ota", encodeManifest({ tag: 7, size: 4000, crc: 1, chunk: 2000, health: 0, boots: 0, alg: 0, version: "2.0.0", digest: new Uint8Array(0), sig: new Uint8Array(0) }));
+      await ota("ota", encodeManifest({ tag: 7, size: 4000, crc: 1, chunk: 2000, health: 0, boots: 0, alg: 0, flags: 0, challenge: new Uint8Array(8), version: "2.0.0", digest: new Uint8Array(0), sig: new Uint8Array(0) }));
       await ota("ota/r", encodeAck(7, 2000));
       await expect.poll(() => out.getAttribute("data-progress")).toBe("50");
       expect(await out.textContent()).toBe("sending v2.0.0: 50% of 4000 B");

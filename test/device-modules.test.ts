@@ -45,7 +45,7 @@ describe("Storage modules pw.ota and pw.ws", () => {
     expect(await loaded(r)).toEqual([]);
     expect((await r.board.memory()).free).toBeGreaterThan(before - 20);
     // A MANIFEST starts one: the module stays while it lasts.
-    await w.c.publishAsync(otaTopic("mod1"), Buffer.from(buildManifest(8, new Uint8Array(4000), "2.0.0", 1, 1024)));
+    await w.c.publishAsync(otaTopic("mod1"), Buffer.from(buildManifest(7, new Uint8Array(4000), "2.0.0", 1, 1024, { challenge: caps.challenge })));
     await w.next((m) => m.topic === otaReplyTopic("mod1") && m.payload[0] === OTA_READY, from);
     expect(await loaded(r)).toEqual(["pw.ota"]);
     expect((await r.board.memory()).free).toBeLessThan(before - 50);

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { buildManifest } from "../flash/push";
 import { runPush } from "../flash/cli";
 import { tempDir } from "./host-helpers";
-import { appWithVersion, type Board, bootStatus, type Broker, flashedBoard, hostClient, type Proxy, startBroker, startProxy } from "./ota-rig";
+import { appWithVersion, type Board, bootStatus, challengeOf, type Broker, flashedBoard, hostClient, type Proxy, startBroker, startProxy } from "./ota-rig";
 
 let broker: Broker;
 let proxy: Proxy;
@@ -156,7 +156,7 @@ describe("OTA push to a virtual ESP8266", () => {
             }
           };
           host.on("message", on);
-          host.publish(otaTopic("ota7"), Buffer.from(buildManifest(4242, image, "7.0.2", 1, 512)));
+          host.publish(otaTopic("ota7"), Buffer.from(buildManifest(4242, image, "7.0.2", 1, 512, { challenge: new Uint8Array(8) })));
         });
       },
     });
@@ -254,7 +254,8 @@ describe("OTA push to a virtual ESP8266", () => {
       host.on("message", on);
     });
     await host.subscribeAsync(otaReplyTopic("ota10"));
-    host.publish(otaTopic("ota10"), Buffer.from(buildManifest(777, image, "10.1.0", 1, 1024, key)));
+    const challenge = await challengeOf(host, "ota10", 777);
+    host.publish(otaTopic("ota10"), Buffer.from(buildManifest(777, image, "10.1.0", 1, 1024, { challenge, key })));
     expect(await err).toBe("alg");
     expect(await pushScript(host, { id: "ota10", image, version: "10.1.0", key })).toMatchObject({ outcome: "updated", version: "10.1.0" });
   });

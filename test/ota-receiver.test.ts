@@ -23,6 +23,7 @@ import {
   otaTopic,
 } from "../shared/ota";
 import { type Board, bootStatus, type Broker, flashedBoard, hostClient, startBroker } from "./ota-rig";
+import type { ManifestOptions } from "../flash/push";
 
 let broker: Broker;
 let host: MqttClient;
@@ -66,38 +67,75 @@ function ask(msg: Uint8Array): Promise<Uint8Array> {
   });
 }
 
+// A MANIFEST for `tag` with the challenge of the board's answer to a HELLO of that tag.
+async function manifest(tag: number, image: Uint8Array, version: string, alg: number, chunk: number, o: Partial<ManifestOptions> = {}): Promise<Uint8Array> {
+  const caps = await ask(encodeHello(tag));
+  return buildManifest(tag, image, version, alg, chunk, { challenge: decodeCaps(caps).challenge, ...o });
+}
+
 describe("OTA receiver on the virtual ESP8266", () => {
   it("announces its capabilities", async () => {
     const r = await ask(encodeHello(11));
     expect(msgType(r)).toBe(OTA_CAPS);
     const c = decodeCaps(r);
     expect(c).toMatchObject({ tag: 11, flags: 0, alg: ALG_HMAC_SHA1, chunk: 1024, window: 2, version: "0.1.0" });
+    expect(c.challenge.length).toBe(8);
     expect(c.free).toBeGreaterThan(20000);
     expect(c.free).toBeLessThan(65536);
   });
 
   it("writes in order, points back at the gap after an out-of-order chunk, and forgets an aborted push", async () => {
     const image = Buffer.alloc(3000, 0x61);
-    const ready = await ask(buildManifest(21, image, "t1", ALG_HMAC_SHA1, 1024));
+    const first = await manifest(21, image, "t1", ALG_HMAC_SHA1, 1024);
+    const ready = await ask(first);
     expect([msgType(ready), ackOffset(ready)]).toEqual([OTA_READY, 0]);
     let a = await ask(encodeChunk(21, 0, image.subarray(0, 1024)));
     expect([msgType(a), ackOffset(a)]).toEqual([OTA_ACK, 1024]);
     a = await ask(encodeChunk(21, 2048, image.subarray(2048, 3000)));
     expect([msgType(a), ackOffset(a)]).toEqual([OTA_ACK, 1024]);
     // Meanwhile the board is busy for anyone else, and the same push resumes where it was.
-    const other = await ask(buildManifest(22, image, "t2", ALG_HMAC_SHA1, 1024));
+    const other = await ask(await manifest(22, image, "t2", ALG_HMAC_SHA1, 1024));
     expect([msgType(other), errCode(other)]).toEqual([OTA_ERR, "busy"]);
-    const resumed = await ask(buildManifest(21, image, "t1", ALG_HMAC_SHA1, 1024));
+    const resumed = await ask(first);
     expect([msgType(resumed), ackOffset(resumed)]).toEqual([OTA_READY, 1024]);
     host.publish(otaTopic("rx1"), Buffer.from(encodeAbort(21)));
     // After the abort the board takes a new push at once, and the partial slot is gone.
-    const fresh = await ask(buildManifest(23, image, "t3", ALG_HMAC_SHA1, 1024));
+    const fresh = await ask(await manifest(23, image, "t3", ALG_HMAC_SHA1, 1024));
     expect([msgType(fresh), ackOffset(fresh)]).toEqual([OTA_READY, 0]);
     // A chunk larger than the board's buffer is refused and ends the session.
     const big = await ask(encodeChunk(23, 0, Buffer.alloc(1500, 1)));
     expect([msgType(big), errCode(big)]).toEqual([OTA_ERR, "size"]);
     expect(b.vb.storage.read("pw.b")).toBeUndefined();
     expect(JSON.parse(b.vb.storage.read("pw.st")!.toString())).toMatchObject({ c: "pw.a", v: "0.1.0" });
+  });
+
+  it("starts a session only with the challenge of its latest CAPS, once; its counter of sessions never goes back", async () => {
+    const image = Buffer.alloc(2000, 0x62);
+    const counter = (c: Uint8Array) => Buffer.from(c).readUInt32LE(0);
+    // Without asking first (any challenge): refused.
+    expect(errCode(await ask(buildManifest(41, image, "c1", ALG_HMAC_SHA1, 1024, { challenge: new Uint8Array(8) })))).toBe("challenge");
+    // A newer HELLO's challenge replaces the older one.
+    const older = await manifest(42, image, "c1", ALG_HMAC_SHA1, 1024);
+    const c1 = decodeCaps(await ask(encodeHello(43))).challenge;
+    expect(errCode(await ask(older))).toBe("challenge");
+    const m = buildManifest(43, image, "c1", ALG_HMAC_SHA1, 1024, { challenge: c1 });
+    expect(msgType(await ask(m))).toBe(OTA_READY);
+    host.publish(otaTopic("rx1"), Buffer.from(encodeAbort(43)));
+    // Used up: the same MANIFEST under another tag is refused.
+    m[1] = 0;
+    m[2] = 44;
+    expect(errCode(await ask(m))).toBe("challenge");
+    // The session counter (first 4 bytes, little-endian) moved on with the session begun, and is kept in
+    // Storage: after a restart the next challenge counts on from there.
+    const c2 = decodeCaps(await ask(encodeHello(45))).challenge;
+    expect(counter(c2)).toBe(counter(c1) + 1);
+    expect(Buffer.from(c2.subarray(4))).not.toEqual(Buffer.from(c1.subarray(4)));
+    const up = bootStatus(host, "rx1", (s) => s.state === BOOT_RUNNING);
+    await b.vb.reset();
+    await up;
+    const c3 = decodeCaps(await ask(encodeHello(46))).challenge;
+    expect(counter(c3)).toBe(counter(c1) + 1);
+    expect(errCode(await ask(buildManifest(47, image, "c1", ALG_HMAC_SHA1, 1024, { challenge: c2 })))).toBe("challenge");
   });
 
   it("answers malformed messages with a code and keeps running", async () => {
@@ -107,7 +145,7 @@ describe("OTA receiver on the virtual ESP8266", () => {
     expect(errCode(unknown)).toBe("type");
     const chunkless = await ask(encodeChunk(33, 0, Buffer.alloc(10)));
     expect(errCode(chunkless)).toBe("session");
-    const tooBigChunk = buildManifest(34, Buffer.alloc(5000), "x", ALG_HMAC_SHA1, 2048);
+    const tooBigChunk = await manifest(34, Buffer.alloc(5000), "x", ALG_HMAC_SHA1, 2048);
     expect(errCode(await ask(tooBigChunk))).toBe("chunk");
     expect(msgType(await ask(encodeHello(35)))).toBe(OTA_CAPS);
   });

@@ -9,7 +9,25 @@ import { parse } from "acorn";
 import { bundleES5, MODULES, root } from "../scripts/device-bundle.mjs";
 import { VirtualBoard, PROFILES, type BoardName } from "../host/vboard";
 import { flashFiles } from "../flash/usb";
-import { decodeBoot, otaStatusTopic } from "../shared/ota";
+import {
+  chunkOffset,
+  decodeBoot,
+  decodeCaps,
+  encodeHello,
+  errCode,
+  msgTag,
+  msgType,
+  OTA_ACK,
+  OTA_CAPS,
+  OTA_CHUNK,
+  OTA_DONE,
+  OTA_HELLO,
+  OTA_MANIFEST,
+  OTA_READY,
+  otaReplyTopic,
+  otaStatusTopic,
+  otaTopic,
+} from "../shared/ota";
 import { tempDir } from "./host-helpers";
 import { startAedes, type TestBroker } from "./helpers/broker";
 
@@ -118,4 +136,80 @@ export function bootStatus(c: MqttClient, id: string, pred: (b: ReturnType<typeo
     c.on("message", on);
     c.subscribe(topic);
   });
+}
+
+// Asks board `id` for a challenge as a pusher does (HELLO with `tag`): the one its next MANIFEST
+// must carry.
+export async function challengeOf(c: MqttClient, id: string, tag: number): Promise<Uint8Array> {
+  const topic = otaReplyTopic(id);
+  const caps = new Promise<Uint8Array>((resolve) => {
+    const on = (t: string, p: Buffer) => {
+      const u = new Uint8Array(p);
+      if (t !== topic || msgType(u) !== OTA_CAPS || msgTag(u) !== tag) return;
+      c.removeListener("message", on);
+      resolve(Uint8Array.from(decodeCaps(u).challenge));
+    };
+    c.on("message", on);
+  });
+  await c.subscribeAsync(topic);
+  await c.publishAsync(otaTopic(id), Buffer.from(encodeHello(tag)));
+  return caps;
+}
+
+// An eavesdropper on the broker: records what pushers publish to board `id` (HELLO, MANIFEST,
+// CHUNKs) and plays it back later under another tag, message by message, each after the board's
+// answer to the one before. `splice` puts the challenge of the board's fresh CAPS into the
+// recorded MANIFEST (what an attacker can do to an unsigned one). Resolves with the board's
+// answers: "caps", "ready", "ack", "done", or an ERR's code.
+export interface Recorder {
+  msgs: Uint8Array[];
+  replay(tag: number, splice?: boolean): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export async function recordPushes(url: string, id: string): Promise<Recorder> {
+  const c = await hostClient(url);
+  const msgs: Uint8Array[] = [];
+  let waiting: ((b: Uint8Array) => void) | null = null;
+  let replyTag = -1;
+  c.on("message", (t, p) => {
+    const u = Uint8Array.from(p);
+    if (t === otaTopic(id)) msgs.push(u);
+    else if (t === otaReplyTopic(id) && msgTag(u) === replyTag && waiting) waiting(u);
+  });
+  await c.subscribeAsync([otaTopic(id), otaReplyTopic(id)]);
+  const send = (b: Uint8Array): Promise<Uint8Array> =>
+    new Promise((resolve) => {
+      waiting = (r) => {
+        waiting = null;
+        resolve(r);
+      };
+      c.publish(otaTopic(id), Buffer.from(b));
+    });
+  const names: Record<number, string> = { [OTA_CAPS]: "caps", [OTA_READY]: "ready", [OTA_ACK]: "ack", [OTA_DONE]: "done" };
+  const answer = (r: Uint8Array): string => names[msgType(r)] ?? errCode(r);
+  return {
+    msgs,
+    async replay(tag, splice = false) {
+      replyTag = tag;
+      const retag = (b: Uint8Array) => {
+        const x = Uint8Array.from(b);
+        x[1] = tag >> 8;
+        x[2] = tag & 255;
+        return x;
+      };
+      const hello = msgs.find((m) => msgType(m) === OTA_HELLO)!;
+      const manifest = retag(msgs.find((m) => msgType(m) === OTA_MANIFEST)!);
+      const seen = new Set<number>();
+      const chunks = msgs.filter((m) => msgType(m) === OTA_CHUNK && !seen.has(chunkOffset(m)) && seen.add(chunkOffset(m)));
+      const out: string[] = [];
+      const caps = await send(retag(hello));
+      out.push(answer(caps));
+      if (splice) manifest.set(decodeCaps(caps).challenge, 18);
+      out.push(answer(await send(manifest)));
+      for (const ch of chunks) out.push(answer(await send(retag(ch))));
+      return out;
+    },
+    close: () => c.endAsync(true),
+  };
 }

@@ -3,7 +3,15 @@
 // freshly pushed script is on trial, counts its boots and arms the health deadline:
 //  - more than `n` trial boots (throws at boot, crashes, resets) -> the previous script, "boots";
 //  - not confirmed healthy (the receiver clears `t` once the broker is connected) within `h`
-//    seconds -> the previous script, "health", and a restart.
+//    seconds -> the previous script, "health", and a restart;
+//  - stuck in a loop (`while(true){}`: the health timer can never run) -> the chip's watchdog
+//    resets it, and that boot counts as a failed one. ESP32: the loader arms the task watchdog
+//    for the trial (E.enableWatchdog(h), auto mode: the idle loop kicks it, so only a script
+//    that keeps the CPU for its whole health deadline is reset; 2v29 cannot disarm it, so it
+//    stays armed, auto-kicked, until the next hardware reset). ESP8266: E.enableWatchdog is a
+//    stub there (targets/esp8266/jshardware.c only logs), and the SDK's own software watchdog
+//    already resets a script that keeps the CPU for about 3 s. Linux: no watchdog at all
+//    (jshEnableWatchDog is empty in targets/linux/jshardware.c), so nothing is armed.
 //
 // Shaped by how Espruino runs it (docs/espruino.md):
 //  - eval runs in the caller's scope, so the script is evaluated at the top level (LOADER_TAIL in
@@ -28,6 +36,7 @@ function pick(): string {
       st.t++;
       writeState(st);
       const c = st.c;
+      if (PINWIRE_BOARD === "esp32") E.enableWatchdog(st.h || HEALTH_S);
       setTimeout(
         function () {
           const now = readState();

@@ -4,6 +4,15 @@
 // key, the signed digest are checked; then the boot state file switches to the new script on
 // trial and the board restarts. The boot loader (boot.ts) rolls back if the trial fails.
 //
+// Replay and downgrade (shared/ota.ts): each HELLO gets a fresh challenge in its CAPS, kept in
+// the global `pwOC` (the module is unloaded between messages, a global is not; 4 characters
+// fit the name in one JsVar); the next MANIFEST must carry it and uses it up. Its first 4
+// bytes (u32, little-endian) count the sessions this board has begun (Storage file pw.n,
+// written as each session begins), so no challenge repeats even where the noise in the other
+// 4 does: E.hwRand() is Espruino's own pseudo-random generator on the ESP8266, the ESP32 and
+// Linux in 2v29 (jshGetRandomNumber returns rand(), src/jsutils.c, the same sequence from
+// every power-on), so it is mixed with the clock.
+//
 // The app wires it with three calls: otaStart(id, key, publish) once (subscribe to the topic
 // it returns), otaMessage(payload) for each message on that topic, otaHealthy() each time the
 // broker connection is up.
@@ -27,6 +36,7 @@ import {
   encodeErr,
   encodeReady,
   hmac,
+  MANIFEST_DOWNGRADE,
   type Manifest,
   msgTag,
   msgType,
@@ -39,10 +49,16 @@ import {
   otaTopic,
   sameBytes,
   signedPart,
+  versionRank,
 } from "../../shared/ota";
 import { readState, rollBack, SLOT_A, SLOT_B, writeState } from "./state";
 
 declare function load(file?: string): void;
+
+// The board's sessions so far (Storage) and the challenge of its latest CAPS (a global: outlives
+// the module between messages, gone at a reset).
+const COUNTER_FILE = "pw.n";
+const OTA_CHALLENGE = "pwOC";
 
 // ESP8266's crypto module has SHA-1 only, so its images are signed with HMAC-SHA1 over a
 // SHA-1 digest; the other boards use SHA-256. Chunk and window fit each board's free RAM.
@@ -116,16 +132,24 @@ function manifest(b: Bytes): void {
     last = Date.now();
     return reply(encodeReady(n.tag, next));
   }
+  // A new session: only with the challenge of the latest CAPS, which it uses up (a MANIFEST
+  // recorded from an earlier session, or sent without asking, carries another).
+  const g = global as any;
+  if (!g[OTA_CHALLENGE] || !sameBytes(g[OTA_CHALLENGE], n.challenge)) return refuse(n.tag, "challenge");
+  delete g[OTA_CHALLENGE];
   if (key) {
     if (n.alg === ALG_NONE) return refuse(n.tag, "unsigned");
     if (n.alg !== ALG) return refuse(n.tag, "alg");
     if (!sameBytes(hmac(hash, key, signedPart(b)), n.sig)) return refuse(n.tag, "sig");
   }
+  const want = versionRank(n.version);
+  if (!(n.flags & MANIFEST_DOWNGRADE) && want >= 0 && want < versionRank(readState().v || "")) return refuse(n.tag, "downgrade");
   if (n.chunk > CHUNK) return refuse(n.tag, "chunk");
   end();
   const spare = spareSlot();
   const S = global.require("Storage");
   if (n.size > freeFor(spare)) return refuse(n.tag, "space");
+  S.writeJSON(COUNTER_FILE, (S.readJSON(COUNTER_FILE, 1) || 0) + 1);
   S.erase(spare);
   // The digest is a view into the message: keep our own copy of the fields we use later.
   n.digest = copy(n.digest, 0, n.digest.length);
@@ -188,6 +212,9 @@ export function otaMessage(b: Bytes): void {
     const t = msgType(b);
     tag = msgTag(b);
     if (t === OTA_HELLO) {
+      // The counter this session would begin, then noise (CHALLENGE bytes in all).
+      const c = new Uint8Array(new Uint32Array([(global.require("Storage").readJSON(COUNTER_FILE, 1) || 0) + 1, E.hwRand() ^ ((getTime() % 2000) * 1e6)]).buffer);
+      (global as any)[OTA_CHALLENGE] = c;
       reply(
         encodeCaps({
           tag: tag,
@@ -197,6 +224,7 @@ export function otaMessage(b: Bytes): void {
           window: WINDOW,
           free: freeFor(spareSlot()),
           version: readState().v || "",
+          challenge: c,
         }),
       );
     } else if (t === OTA_MANIFEST) manifest(b);
