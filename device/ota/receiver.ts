@@ -64,7 +64,7 @@ const OTA_CHALLENGE = "pwOC";
 // SHA-1 digest; the other boards use SHA-256. Chunk and window fit each board's free RAM.
 const ALG = PINWIRE_BOARD === "esp8266" ? ALG_HMAC_SHA1 : ALG_HMAC_SHA256;
 const CHUNK = PINWIRE_BOARD === "esp8266" ? 1024 : 2048;
-const WINDOW = PINWIRE_BOARD === "esp8266" ? 2 : 4;
+const WINDOW = PINWIRE_BOARD === "esp8266" ? 1 : 4;
 // A session quiet for this long may be taken over by a new push: its pusher died without an
 // ABORT (kill -9, power cut, network gone). A live pusher is never this quiet: it sends the
 // next chunk one round trip after each ACK, re-sends its MANIFEST every second when ACKs stop
