@@ -23,8 +23,8 @@ function go(): void {
   }
 }
 
-// The log is started before the app's code runs (the build's entry calls logStart first,
-// host/app/build.ts), so that what the app logs while it starts reaches the host too.
+// The log is started before the app's code runs (device/autostart.ts calls logStart first,
+// then this), so that what the app logs while it starts reaches the host too.
 export function start(): void {
   const cfg = configFile();
   const u: Url | string = typeof cfg === "string" ? cfg : vetConfig(cfg, PINWIRE_BOARD);
