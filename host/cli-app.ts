@@ -129,8 +129,12 @@ interface RunFlags extends FollowFlags {
 function watchFiles(files: string[], fn: () => void): { set(files: string[]): void; close(): void } {
   let watchers: FSWatcher[] = [];
   let timer: NodeJS.Timeout | undefined;
+  let closed = false;
   const set = (list: string[]) => {
     for (const w of watchers) w.close();
+    // A build and push that ends after Ctrl-C sets the inputs again: watching anew would keep
+    // the process from exiting.
+    if (closed) return;
     const byDir = new Map<string, Set<string>>();
     for (const f of list) {
       const d = dirname(f);
@@ -150,6 +154,7 @@ function watchFiles(files: string[], fn: () => void): { set(files: string[]): vo
   return {
     set,
     close: () => {
+      closed = true;
       clearTimeout(timer);
       for (const w of watchers) w.close();
     },
