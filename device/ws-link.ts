@@ -9,6 +9,7 @@
 import type { Bytes } from "../shared/bytes";
 import type { WsClient } from "../shared/ws/client";
 import type { Url } from "./config";
+import type { Link } from "./runtime";
 import type { Sink } from "./tcp";
 
 export interface GatewayApp {
@@ -57,7 +58,7 @@ const sink: Sink = {
   closed: down,
 };
 
-export function gatewayStart(id: string, u: Url, app: GatewayApp): any {
+export function gatewayStart(id: string, u: Url, app: GatewayApp): Link {
   url = u;
   cmd = "pinwire/" + id + "/cmd";
   a = app;
