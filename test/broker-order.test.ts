@@ -1,7 +1,8 @@
 // A retained message followed at once by a plain one from the same client reaches every
 // subscriber, in order (host/broker/order.ts): Aedes 1.2.0 routed the plain one first and then
 // dropped the retained one as a duplicate (moscajs/aedes#994), which is what a board does when
-// it logs a line right after announcing its info and catalogue. Checked on the embedded broker
+// it logs a line right after announcing its info and catalogue. A QoS 2 message published
+// twice is still delivered once (test/mqtt-client-faults.test.ts). Checked on the embedded broker
 // and on the suites' Aedes (test/helpers/broker.ts, which pinwire/testing's broker matches).
 import mqtt from "mqtt";
 import { afterAll, describe, expect, it } from "vitest";
@@ -27,8 +28,9 @@ async function sequence(url: string): Promise<string[]> {
   );
   await sub.subscribeAsync("order/#", { qos: 1 });
   // What a board sends on connect: info (QoS 1, retained), the catalogue (QoS 0, retained), a
-  // log line (plain), the snapshot (QoS 1, retained), another log line, an end marker. MQTT
-// orders messages per topic (3.1.1 section 4.6), so all six must come, in any order.
+  // log line (plain), the snapshot (QoS 1, retained), another log line, an end marker: all six
+// (MQTT keeps the order per topic and QoS, 3.1.1 section 4.6: a QoS 1 delivery may come after
+// a later QoS 0 one).
   pub.publish("order/d1/info", "i", { qos: 1, retain: true });
   pub.publish("order/d1/app", "a", { qos: 0, retain: true });
   pub.publish("order/d1/log", "l1", { qos: 0 });

@@ -18,7 +18,7 @@ import { join, resolve } from "node:path";
 import type { MqttClient } from "mqtt";
 import type { BoardName } from "../../shared/boards";
 import { type MessageValue, MessageTable } from "../../shared/catalogue";
-import { numberWhenRouted, type Numbered } from "../broker/order";
+import { routeInOrder, type Orderable } from "../broker/order";
 import { VirtualBoard } from "../vboard/index";
 import { runtimeModules } from "./build";
 import { loadApp } from "./declaration";
@@ -57,7 +57,7 @@ async function startBroker(): Promise<{ url: string; close(): Promise<void> }> {
   const aedes = await Aedes.createBroker();
   // A retained message (the board's info, its catalogue) is not overtaken and then dropped by
   // the one after it (host/broker/order.ts).
-  numberWhenRouted(aedes as unknown as Numbered);
+  routeInOrder(aedes as unknown as Orderable);
   const socks = new Set<net.Socket>();
   const server = net.createServer((s) => {
     socks.add(s);
