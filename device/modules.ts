@@ -9,11 +9,10 @@
 // arguments (TcpFns, GatewayApp), so those are part of the interface too.
 // test/device-module-interface.test.ts loads each built module and checks that it exports
 // exactly MODULE_EXPORTS' names, with MODULES_VERSION.
+// Only types from platform-neutral files: host code (the test, the installers) reads this file
+// too.
 import type { Bytes } from "../shared/bytes";
 import type { Url } from "./config";
-import type { Link } from "./runtime";
-import type { Sink } from "./tcp";
-import type { GatewayApp } from "./ws-link";
 
 export const MODULES_VERSION = 1;
 
@@ -33,6 +32,31 @@ export interface OtaClient {
 export interface PwOta {
   v: number; // MODULES_VERSION
   o(m: OtaClient, id: string): OtaReceiver;
+}
+
+// What hears from a connection (tcp.ts, pw.ws's WebSocket): connected(transport), data(bytes)
+// per chunk, closed() once.
+export interface Sink {
+  connected(t: { write(b: Bytes): void; close(): void }): void;
+  data(b: Bytes): void;
+  closed(): void;
+}
+
+// A link as the runtime drives it (runtime.ts): publish (false when it could not be queued
+// now), subscribe, and its tick.
+export interface Link {
+  p(topic: string, payload: Bytes | string, qos: number, retain: boolean): boolean;
+  u(filter: string): void;
+  t(now: number): void;
+}
+
+// The runtime's functions the script hands pw.ws's gateway link (ws-link.ts).
+export interface GatewayApp {
+  c: (b: Bytes) => void; // the runtime's command()
+  s: () => Bytes; // snapshot()
+  i: (topic: string, b: Bytes) => void; // incoming()
+  u: () => void; // up()
+  o: (u: Url, path: string, protocol: string | null, s: Sink) => boolean; // pipeOpen
 }
 
 // The script's TCP functions (tcp.ts), lent to pw.ws's WebSocket.
