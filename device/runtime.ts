@@ -203,9 +203,14 @@ export function incoming(topic: string, payload: Bytes): void {
 function tick(): void {
   const now = Date.now();
   linkTick(now);
+  const announced = owedInfo;
   if (owedInfo) announce();
   if (owedState && pub("state", snapshot(), 1, true)) owedState = false;
-  logTick(now);
+  // Log lines wait for the next tick after an announcement: Aedes (1.2.0) routes a retained
+  // message a microtask after a plain one its client sent right after it, and then drops the
+  // retained one as a duplicate at every subscriber (moscajs/aedes#994): a boot's log line
+  // made the info and the catalogue vanish.
+  if (!announced) logTick(now);
 }
 
 // One command: a message, a JSON control, or a runtime code. A refused one is logged and

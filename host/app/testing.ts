@@ -18,7 +18,6 @@ import { join, resolve } from "node:path";
 import type { MqttClient } from "mqtt";
 import type { BoardName } from "../../shared/boards";
 import { type MessageValue, MessageTable } from "../../shared/catalogue";
-import { routeInOrder, type Orderable } from "../broker/order";
 import { VirtualBoard } from "../vboard/index";
 import { runtimeModules } from "./build";
 import { loadApp } from "./declaration";
@@ -55,9 +54,6 @@ export interface RunningApp {
 async function startBroker(): Promise<{ url: string; close(): Promise<void> }> {
   const { Aedes } = await import("aedes");
   const aedes = await Aedes.createBroker();
-  // A retained message (the board's info, its catalogue) is not overtaken and then dropped by
-  // the one after it (host/broker/order.ts).
-  routeInOrder(aedes as unknown as Orderable);
   const socks = new Set<net.Socket>();
   const server = net.createServer((s) => {
     socks.add(s);

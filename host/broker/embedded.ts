@@ -20,7 +20,6 @@ import { qos0Fanout } from "./fanout";
 import { guard, type Gate } from "./gate";
 import { formatBytes, resolveLimits, type Limits } from "./limits";
 import { LimitLog } from "./limit-log";
-import { routeInOrder, type Orderable } from "./order";
 import { indexRetained, type RetainedStore, type SubscribeEvents } from "./retained";
 
 export interface EmbeddedBrokerOptions {
@@ -172,8 +171,6 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   // (Aedes builds both in createBroker; its types do not name them.)
   const inner = aedes as unknown as { mq: Emitter; persistence: RetainedStore };
   flatten(inner.mq);
-  // A retained message is not overtaken and then dropped by the one after it (order.ts).
-  routeInOrder(aedes as unknown as Orderable);
   // Retained messages by topic tree (retained.ts): a SUBSCRIBE scanned every one of them.
   const retained = indexRetained(inner.persistence, aedes as unknown as SubscribeEvents, undefined, {
     maxBytes: limits.retainedTotalBytes,

@@ -7,7 +7,6 @@ import net, { type AddressInfo } from "node:net";
 import tls from "node:tls";
 import { WebSocketServer, createWebSocketStream } from "ws";
 import type { Aedes, AedesOptions } from "aedes";
-import { routeInOrder, type Orderable } from "../../host/broker/order";
 
 // Return a changed packet to forward instead, or null to drop it.
 export type Forward = (client: unknown, packet: { topic: string; payload: Buffer }) => { topic: string; payload: Buffer } | null | undefined;
@@ -54,8 +53,6 @@ export async function startAedes(o: BrokerOptions = {}): Promise<TestBroker> {
           return p && b.forward ? b.forward(client, p) : p;
         },
       } as AedesOptions);
-      // A retained message is not overtaken and then dropped by the one after it.
-      routeInOrder(aedes as unknown as Orderable);
       const socks = new Set<net.Socket>();
       const tcp = o.tls ? tls.createServer(o.tls, aedes.handle as any) : net.createServer(aedes.handle as any);
       const web = o.tls ? https.createServer(o.tls) : http.createServer();
