@@ -1,15 +1,18 @@
-// The runtime's optional parts are Storage modules (pw.ota, pw.ws: scripts/device-bundle.mjs
-// MODULES), loaded with require() when first needed; Espruino runs them from flash and caches
-// them. A missing one (an installer that wrote only the script) is reported and gives null.
-// Each module carries its own copy of the shared helpers it uses: lending it the script's would
-// keep those helpers defined in every script, module loaded or not, and every function a board
-// holds costs it RAM. What the script and the modules call of each other is declared in
-// device/modules.ts.
-export function mod(name: string): any {
+// The runtime's optional parts are Storage modules (pw.ota, pw.ws; their interface and its
+// version: device/modules.ts), loaded with require() when first needed; Espruino runs them from
+// flash and caches them. A missing one (an installer that wrote only the script), or one of
+// another interface version (installed by an older or newer pinwire than built this script),
+// is reported and gives null: the script carries on without it.
+import { MODULES_VERSION, type ModuleName, type StorageModules } from "./modules";
+
+export function mod<K extends ModuleName>(name: K): StorageModules[K] | null {
   try {
-    return global.require(name);
+    const M = global.require(name);
+    if (M.v === MODULES_VERSION) return M;
+    // pinwire flash installs the modules this pinwire builds against.
+    console.log("pinwire: " + name + " is interface " + M.v + ", needs " + MODULES_VERSION + ": pinwire flash");
   } catch (e) {
     console.log("pinwire: no " + name + " " + e);
-    return null;
   }
+  return null;
 }

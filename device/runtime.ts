@@ -24,6 +24,7 @@ import {
 } from "../shared/message-codes";
 import { topicMatches } from "../shared/topic";
 import { logTick } from "./log";
+import type { Link } from "./modules";
 import { otaIn, otaUp } from "./ota/attach";
 import { VERSION } from "./version";
 import { APP_CATALOGUE, APP_COMMANDS, APP_HASH, APP_NAME, APP_REPORTS, APP_VERSION } from "pinwire:app";
@@ -37,12 +38,9 @@ export interface StructMsg {
 }
 export type MsgRef = number | StructMsg;
 
-// The link's side: publish (false when it could not be queued now), subscribe, and its tick.
-export interface Link {
-  p(topic: string, payload: Bytes | string, qos: number, retain: boolean): boolean;
-  u(filter: string): void;
-  t(now: number): void;
-}
+// The link's side (publish, subscribe, its tick): pw.ws's gateway link is one, so it is
+// declared with the modules' interface (modules.ts).
+export type { Link };
 type Publish = Link["p"];
 
 // The runtime's own codes on the cmd topic (0..9, docs/catalogue.md).
@@ -205,9 +203,14 @@ export function incoming(topic: string, payload: Bytes): void {
 function tick(): void {
   const now = Date.now();
   linkTick(now);
+  const announced = owedInfo;
   if (owedInfo) announce();
   if (owedState && pub("state", snapshot(), 1, true)) owedState = false;
-  logTick(now);
+  // Log lines wait for the next tick after an announcement: Aedes (1.2.0) routes a retained
+  // message a microtask after a plain one its client sent right after it, and then drops the
+  // retained one as a duplicate at every subscriber (moscajs/aedes#994): a boot's log line
+  // made the info and the catalogue vanish.
+  if (!announced) logTick(now);
 }
 
 // One command: a message, a JSON control, or a runtime code. A refused one is logged and

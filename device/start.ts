@@ -4,7 +4,6 @@
 // message and the app's parts running: no crash loop.
 import { configFile, linkMode, type Url, vetConfig } from "./config";
 import { mod } from "./mods";
-import { logStart } from "./log";
 import { mqttStart } from "./mqtt-link";
 import { wifiStart } from "./wifi";
 import { pipeOpen } from "./pipe";
@@ -24,10 +23,9 @@ function go(): void {
   }
 }
 
-// The log starts first, before the app's code runs (autostart.ts), so that what the app logs
-// while it starts, and a bad config, reach the host too.
+// The log is started before the app's code runs (device/autostart.ts calls logStart first,
+// then this), so that what the app logs while it starts reaches the host too.
 export function start(): void {
-  logStart();
   const cfg = configFile();
   const u: Url | string = typeof cfg === "string" ? cfg : vetConfig(cfg, PINWIRE_BOARD);
   if (typeof u === "string") {

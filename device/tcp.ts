@@ -6,12 +6,11 @@
 // cannot tear down its successor) and no closure per connection costs RAM.
 import type { Bytes } from "../shared/bytes";
 
-// What hears from the connection: the MQTT client itself, or pw.ws's WebSocket.
-export interface Sink {
-  connected(t: { write(b: Bytes): void; close(): void }): void;
-  data(b: Bytes): void;
-  closed(): void;
-}
+// What hears from the connection (the MQTT client itself, or pw.ws's WebSocket): part of the
+// modules' interface, so declared in modules.ts.
+import type { Sink } from "./modules";
+
+export type { Sink };
 
 let sock: any = null;
 let sink: Sink;

@@ -9,15 +9,10 @@
 import type { Bytes } from "../shared/bytes";
 import type { WsClient } from "../shared/ws/client";
 import type { Url } from "./config";
-import type { Sink } from "./tcp";
+import type { GatewayApp, Link, Sink } from "./modules";
 
-export interface GatewayApp {
-  c: (b: Bytes) => void; // the runtime's command()
-  s: () => Bytes; // snapshot()
-  i: (topic: string, b: Bytes) => void; // incoming()
-  u: () => void; // up()
-  o: (u: Url, path: string, protocol: string | null, s: Sink) => boolean; // pipeOpen
-}
+// What the script hands the gateway link: declared with the modules' interface (modules.ts).
+export type { GatewayApp } from "./modules";
 
 let a: GatewayApp;
 let url: Url;
@@ -57,7 +52,7 @@ const sink: Sink = {
   closed: down,
 };
 
-export function gatewayStart(id: string, u: Url, app: GatewayApp): any {
+export function gatewayStart(id: string, u: Url, app: GatewayApp): Link {
   url = u;
   cmd = "pinwire/" + id + "/cmd";
   a = app;

@@ -2,26 +2,25 @@
 // adapters) over the board's TCP socket, and the binary gateway link, needed only for ws:// and
 // wss:// brokers and the gateway mode, so the boot-time script leaves them out: pipe.ts loads
 // the module with require("pw.ws") on the first WebSocket open, start.ts at boot in gateway
-// mode. Its interface is what a script pushed later will call, so keep it stable
-// (device/mods.ts lists it):
-//   exports.p(u: Url, path, protocol | null, sink: Sink, tcp) -> true, or false when the TCP
-//     connect was refused at once; the sink hears connected(ws), data(bytes), closed()
-//   exports.g(id, u: Url, app: GatewayApp) -> the gateway link (ws-link.ts)
+// mode. What it exports is the interface PwWs of device/modules.ts (a script pushed later
+// calls it): change it there, with its version.
 import { base64 } from "../shared/base64";
 import { type Bytes, utf8Encode } from "../shared/bytes";
 import { createWsClient, type WsClient } from "../shared/ws/client";
 import type { Url } from "./config";
+import { MODULES_VERSION, type PwWs, type TcpFns } from "./modules";
 import { boardSha1 } from "./sha";
 import type { Sink } from "./tcp";
 import { gatewayStart } from "./ws-link";
 
-declare const exports: any;
+declare const exports: PwWs;
 
 function log(e: any): void {
   console.log("ws " + e.code);
 }
 
-exports.p = function (u: Url, path: string, protocol: string | null, sink: Sink, tcp: { o: (host: string, port: number, tls: boolean, s: Sink) => boolean; w: (b: Bytes) => void; c: () => void }): boolean {
+exports.v = MODULES_VERSION;
+exports.p = function (u: Url, path: string, protocol: string | null, sink: Sink, tcp: TcpFns): boolean {
   // The WebSocket's close() (after a protocol failure) ends the socket, which then reports no
   // close of its own, so the WebSocket is told here.
   const w: WsClient = createWsClient(

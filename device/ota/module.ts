@@ -1,14 +1,14 @@
 // The Storage module `pw.ota`: the OTA receiver, loaded by the app (attach.ts) on demand with
-// require("pw.ota"). Its interface is what an app pushed later will call, so keep it stable:
-//   exports.o(m: MqttClient, id) -> {m(payload), h(), i()}   a message on the OTA topic; the
-//     broker is up; whether no push is in progress (the script may then unload the module).
+// require("pw.ota"). What it exports is the interface PwOta of device/modules.ts (a script
+// pushed later calls it): change it there, with its version.
 // The signing key, when there is one, is "otaKey" (hex) in pinwire.json.
-import type { MqttClient } from "../../shared/mqtt/client";
+import { MODULES_VERSION, type OtaClient, type OtaReceiver, type PwOta } from "../modules";
 import { otaHealthy, otaIdle, otaMessage, otaStart } from "./receiver";
 
-declare const exports: any;
+declare const exports: PwOta;
 
-exports.o = function (m: MqttClient, id: string): any {
+exports.v = MODULES_VERSION;
+exports.o = function (m: OtaClient, id: string): OtaReceiver {
   let key: string | undefined;
   try {
     const c = global.require("Storage").readJSON("pinwire.json", 1);

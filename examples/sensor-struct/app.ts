@@ -1,14 +1,15 @@
 // A sensor that reports one C struct every second: the 36-byte record a C firmware would
 // send, declared once here and decoded by every host (dashboard included) from the catalogue.
 // On the wire it is `struct { uint8_t cmd; <these members> }`: 40 bytes, the record at byte 4.
-import { defineApp, message } from "pinwire/app";
+// The board (main.ts) fills it from an analog sensor: see Reading.
+import { defineApp, message, part } from "pinwire/app";
 
 export interface Reading {
-  id: number;
-  v1: number;
-  v2: number;
-  v3: number;
-  v4: string;
+  id: number; // int: the reading's sequence number since the app started (1, 2, ...)
+  v1: number; // float: the sensor's level now, % (-1: no sensor wired)
+  v2: number; // float: the level smoothed over about the last four readings, %
+  v3: number; // unsigned long: ms since the app started (Arduino's millis(); wraps after 49 days)
+  v4: string; // char[20]: "ok", or "no sensor"
 }
 
 export const READING = message<Reading>({
@@ -18,7 +19,8 @@ export const READING = message<Reading>({
   ui: [{ widget: "table" }],
 });
 
-// How often the board reports, in ms (0: only on request).
+// How often the board reports, in ms. A PERIOD command also takes one reading at once, so
+// PERIOD 0 is a reading on request (and none after).
 export const PERIOD = message({
   code: 21,
   dir: "both",
@@ -29,8 +31,13 @@ export const PERIOD = message({
   ha: { component: "number", name: "Report period" },
 });
 
+// The analog sensor: esp8266's one ADC pin A0; esp32 GPIO34 (ADC1, works with WiFi on); the
+// Linux build has no ADC (analogRead prints an error there), so no sensor.
+export const sensor = part("analogIn", { pins: { esp8266: "A0", esp32: "D34", linux: null }, period: 250, avg: 4, hyst: 1 });
+
 export default defineApp({
   name: "sensor-struct",
   version: "1.0.0",
   messages: { READING, PERIOD },
+  parts: { sensor },
 });
