@@ -40,7 +40,7 @@ describe("Storage modules pw.ota and pw.ws", () => {
     const from = w.msgs.length;
     await w.c.publishAsync(otaTopic("mod1"), Buffer.from(encodeHello(7)));
     const caps = decodeCaps((await w.next((m) => m.topic === otaReplyTopic("mod1"), from)).payload);
-    expect(caps).toMatchObject({ tag: 7, chunk: 1024, window: 2 });
+    expect(caps).toMatchObject({ tag: 7, chunk: 1024, window: 1 });
     // A HELLO starts no push: the module answered and was unloaded, its JsVars freed.
     expect(await loaded(r)).toEqual([]);
     expect((await r.board.memory()).free).toBeGreaterThan(before - 20);

@@ -78,7 +78,7 @@ describe("OTA receiver on the virtual ESP8266", () => {
     const r = await ask(encodeHello(11));
     expect(msgType(r)).toBe(OTA_CAPS);
     const c = decodeCaps(r);
-    expect(c).toMatchObject({ tag: 11, flags: 0, alg: ALG_HMAC_SHA1, chunk: 1024, window: 2, version: "0.1.0" });
+    expect(c).toMatchObject({ tag: 11, flags: 0, alg: ALG_HMAC_SHA1, chunk: 1024, window: 1, version: "0.1.0" });
     expect(c.challenge.length).toBe(8);
     expect(c.free).toBeGreaterThan(20000);
     expect(c.free).toBeLessThan(65536);
