@@ -40,12 +40,12 @@ describe("Storage modules pw.ota and pw.ws", () => {
     const from = w.msgs.length;
     await w.c.publishAsync(otaTopic("mod1"), Buffer.from(encodeHello(7)));
     const caps = decodeCaps((await w.next((m) => m.topic === otaReplyTopic("mod1"), from)).payload);
-    expect(caps).toMatchObject({ tag: 7, chunk: 1024, window: 1 });
+    expect(caps).toMatchObject({ tag: 7, chunk: 512, window: 1 });
     // A HELLO starts no push: the module answered and was unloaded, its JsVars freed.
     expect(await loaded(r)).toEqual([]);
     expect((await r.board.memory()).free).toBeGreaterThan(before - 20);
     // A MANIFEST starts one: the module stays while it lasts.
-    await w.c.publishAsync(otaTopic("mod1"), Buffer.from(buildManifest(7, new Uint8Array(4000), "2.0.0", 1, 1024, { challenge: caps.challenge })));
+    await w.c.publishAsync(otaTopic("mod1"), Buffer.from(buildManifest(7, new Uint8Array(4000), "2.0.0", 1, caps.chunk, { challenge: caps.challenge })));
     await w.next((m) => m.topic === otaReplyTopic("mod1") && m.payload[0] === OTA_READY, from);
     expect(await loaded(r)).toEqual(["pw.ota"]);
     expect((await r.board.memory()).free).toBeLessThan(before - 50);

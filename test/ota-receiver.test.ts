@@ -78,7 +78,7 @@ describe("OTA receiver on the virtual ESP8266", () => {
     const r = await ask(encodeHello(11));
     expect(msgType(r)).toBe(OTA_CAPS);
     const c = decodeCaps(r);
-    expect(c).toMatchObject({ tag: 11, flags: 0, alg: ALG_HMAC_SHA1, chunk: 1024, window: 1, version: "0.1.0" });
+    expect(c).toMatchObject({ tag: 11, flags: 0, alg: ALG_HMAC_SHA1, chunk: 512, window: 1, version: "0.1.0" });
     expect(c.challenge.length).toBe(8);
     expect(c.free).toBeGreaterThan(20000);
     expect(c.free).toBeLessThan(65536);
@@ -86,21 +86,21 @@ describe("OTA receiver on the virtual ESP8266", () => {
 
   it("writes in order, points back at the gap after an out-of-order chunk, and forgets an aborted push", async () => {
     const image = Buffer.alloc(3000, 0x61);
-    const first = await manifest(21, image, "t1", ALG_HMAC_SHA1, 1024);
+    const first = await manifest(21, image, "t1", ALG_HMAC_SHA1, 512);
     const ready = await ask(first);
     expect([msgType(ready), ackOffset(ready)]).toEqual([OTA_READY, 0]);
-    let a = await ask(encodeChunk(21, 0, image.subarray(0, 1024)));
-    expect([msgType(a), ackOffset(a)]).toEqual([OTA_ACK, 1024]);
+    let a = await ask(encodeChunk(21, 0, image.subarray(0, 512)));
+    expect([msgType(a), ackOffset(a)]).toEqual([OTA_ACK, 512]);
     a = await ask(encodeChunk(21, 2048, image.subarray(2048, 3000)));
-    expect([msgType(a), ackOffset(a)]).toEqual([OTA_ACK, 1024]);
+    expect([msgType(a), ackOffset(a)]).toEqual([OTA_ACK, 512]);
     // Meanwhile the board is busy for anyone else, and the same push resumes where it was.
-    const other = await ask(await manifest(22, image, "t2", ALG_HMAC_SHA1, 1024));
+    const other = await ask(await manifest(22, image, "t2", ALG_HMAC_SHA1, 512));
     expect([msgType(other), errCode(other)]).toEqual([OTA_ERR, "busy"]);
     const resumed = await ask(first);
-    expect([msgType(resumed), ackOffset(resumed)]).toEqual([OTA_READY, 1024]);
+    expect([msgType(resumed), ackOffset(resumed)]).toEqual([OTA_READY, 512]);
     host.publish(otaTopic("rx1"), Buffer.from(encodeAbort(21)));
     // After the abort the board takes a new push at once, and the partial slot is gone.
-    const fresh = await ask(await manifest(23, image, "t3", ALG_HMAC_SHA1, 1024));
+    const fresh = await ask(await manifest(23, image, "t3", ALG_HMAC_SHA1, 512));
     expect([msgType(fresh), ackOffset(fresh)]).toEqual([OTA_READY, 0]);
     // A chunk larger than the board's buffer is refused and ends the session.
     const big = await ask(encodeChunk(23, 0, Buffer.alloc(1500, 1)));
@@ -113,12 +113,12 @@ describe("OTA receiver on the virtual ESP8266", () => {
     const image = Buffer.alloc(2000, 0x62);
     const counter = (c: Uint8Array) => Buffer.from(c).readUInt32LE(0);
     // Without asking first (any challenge): refused.
-    expect(errCode(await ask(buildManifest(41, image, "c1", ALG_HMAC_SHA1, 1024, { challenge: new Uint8Array(8) })))).toBe("challenge");
+    expect(errCode(await ask(buildManifest(41, image, "c1", ALG_HMAC_SHA1, 512, { challenge: new Uint8Array(8) })))).toBe("challenge");
     // A newer HELLO's challenge replaces the older one.
-    const older = await manifest(42, image, "c1", ALG_HMAC_SHA1, 1024);
+    const older = await manifest(42, image, "c1", ALG_HMAC_SHA1, 512);
     const c1 = decodeCaps(await ask(encodeHello(43))).challenge;
     expect(errCode(await ask(older))).toBe("challenge");
-    const m = buildManifest(43, image, "c1", ALG_HMAC_SHA1, 1024, { challenge: c1 });
+    const m = buildManifest(43, image, "c1", ALG_HMAC_SHA1, 512, { challenge: c1 });
     expect(msgType(await ask(m))).toBe(OTA_READY);
     host.publish(otaTopic("rx1"), Buffer.from(encodeAbort(43)));
     // Used up: the same MANIFEST under another tag is refused.
@@ -135,7 +135,7 @@ describe("OTA receiver on the virtual ESP8266", () => {
     await up;
     const c3 = decodeCaps(await ask(encodeHello(46))).challenge;
     expect(counter(c3)).toBe(counter(c1) + 1);
-    expect(errCode(await ask(buildManifest(47, image, "c1", ALG_HMAC_SHA1, 1024, { challenge: c2 })))).toBe("challenge");
+    expect(errCode(await ask(buildManifest(47, image, "c1", ALG_HMAC_SHA1, 512, { challenge: c2 })))).toBe("challenge");
   });
 
   it("answers malformed messages with a code and keeps running", async () => {

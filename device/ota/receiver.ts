@@ -63,7 +63,7 @@ const OTA_CHALLENGE = "pwOC";
 // ESP8266's crypto module has SHA-1 only, so its images are signed with HMAC-SHA1 over a
 // SHA-1 digest; the other boards use SHA-256. Chunk and window fit each board's free RAM.
 const ALG = PINWIRE_BOARD === "esp8266" ? ALG_HMAC_SHA1 : ALG_HMAC_SHA256;
-const CHUNK = PINWIRE_BOARD === "esp8266" ? 1024 : 2048;
+const CHUNK = PINWIRE_BOARD === "esp8266" ? 512 : 2048;
 const WINDOW = PINWIRE_BOARD === "esp8266" ? 1 : 4;
 // A session quiet for this long may be taken over by a new push: its pusher died without an
 // ABORT (kill -9, power cut, network gone). A live pusher is never this quiet: it sends the
