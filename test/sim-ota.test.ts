@@ -22,6 +22,7 @@ import { BOOT_ROLLED_BACK, encodeBoot, otaStatusTopic } from "../shared/ota";
 import { startAedes, type TestBroker } from "./helpers/broker";
 import { tempProject, type TempProject, withStartLine } from "./helpers/projects";
 import { hostClient } from "./ota-rig";
+import { Conditions } from "./helpers/conditions";
 
 let broker: TestBroker;
 let host: MqttClient;
@@ -29,7 +30,7 @@ let project: TempProject;
 const sims: Sim[] = [];
 const logs: { id: string; line: string }[] = [];
 const infos = new Map<string, any>();
-const waiters = new Set<() => void>();
+const seenSoFar = new Conditions(() => "last log lines " + JSON.stringify(logs.slice(-5)));
 
 beforeAll(async () => {
   broker = await startAedes();
@@ -39,7 +40,7 @@ beforeAll(async () => {
     if (!m) return;
     if (m[2] === "log") logs.push({ id: m[1], line: payload.toString("utf8") });
     else if (payload.length) infos.set(m[1], JSON.parse(payload.toString("utf8")));
-    for (const w of [...waiters]) w();
+    seenSoFar.poke();
   });
   await host.subscribeAsync(["pinwire/+/log", "pinwire/+/info"]);
   project = tempProject("otaapp");
@@ -57,22 +58,7 @@ afterEach(async () => {
 
 // Resolves once pred holds (checked now and on every log line or info message); fails the
 // test saying what never happened.
-function until(pred: () => boolean, what: string, ms = 25000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => {
-      waiters.delete(check);
-      reject(new Error("never happened: " + what + "; last log lines " + JSON.stringify(logs.slice(-5))));
-    }, ms);
-    const check = () => {
-      if (!pred()) return;
-      clearTimeout(t);
-      waiters.delete(check);
-      resolve();
-    };
-    waiters.add(check);
-    check();
-  });
-}
+const until = (pred: () => boolean, what: string, ms = 25000) => seenSoFar.until(pred, what, ms);
 
 async function sim(id: string, board: "esp8266" | "esp32" = "esp8266", consolePort?: number): Promise<Sim> {
   const s = await startVirtualBoard({ id, broker: broker.url, board, log: silentLogger(), driftMs: 0, consolePort });
@@ -130,7 +116,7 @@ describe("a virtual board (pinwire sim, npm start's sim1)", () => {
     const sink = new Writable({
       write(chunk, _enc, cb) {
         for (const l of chunk.toString().split("\n")) if (l && JSON.parse(l).event === "console") printed.push(JSON.parse(l).text);
-        for (const w of [...waiters]) w();
+        seenSoFar.poke();
         cb();
       },
     });

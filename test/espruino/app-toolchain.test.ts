@@ -14,19 +14,20 @@ import { AppBuilder, findProject } from "../../host/app/project";
 import { startAedes, type TestBroker } from "../helpers/broker";
 import { tempProject, type TempProject, withStartLine } from "../helpers/projects";
 import { Espruino } from "./interpreter";
+import { Conditions } from "../helpers/conditions";
 
 let broker: TestBroker;
 let host: MqttClient;
 let project: TempProject;
 const seen: { topic: string; text: string }[] = [];
-const waiters = new Set<() => void>();
+const seenSoFar = new Conditions(() => "seen " + JSON.stringify(seen.slice(-6)));
 
 beforeAll(async () => {
   broker = await startAedes();
   host = await mqtt.connectAsync(broker.url, { clientId: "toolchain-real-" + process.pid });
   host.on("message", (topic, payload) => {
     seen.push({ topic, text: payload.toString("latin1") });
-    for (const w of [...waiters]) w();
+    seenSoFar.poke();
   });
   await host.subscribeAsync(["pinwire/+/log", "pinwire/+/info"]);
   project = tempProject("realapp");
@@ -38,22 +39,7 @@ afterAll(async () => {
   project?.cleanup();
 });
 
-function until(pred: () => boolean, what: string, ms = 30000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => {
-      waiters.delete(check);
-      reject(new Error("never happened: " + what + "; seen " + JSON.stringify(seen.slice(-6))));
-    }, ms);
-    const check = () => {
-      if (!pred()) return;
-      clearTimeout(t);
-      waiters.delete(check);
-      resolve();
-    };
-    waiters.add(check);
-    check();
-  });
-}
+const until = (pred: () => boolean, what: string, ms = 30000) => seenSoFar.until(pred, what, ms);
 
 const logged = (id: string, line: string) => seen.some((m) => m.topic === "pinwire/" + id + "/log" && m.text === line);
 const info = (id: string) => {
