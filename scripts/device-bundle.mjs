@@ -90,6 +90,8 @@ export async function bundleES5(entryTs, defines = {}, plugins = [], { iife = fa
     define: Object.fromEntries(Object.entries(defines).map(([k, v]) => [k, JSON.stringify(v)])),
     logLevel: "error",
   });
+  // For finding where a board's JsVars go: PW_DEBUG_BUNDLE=<file> keeps the bundle before
+  // minifying (one "// path.ts" line per module), PW_DEBUG_NAMES=<file> terser's name map.
   if (process.env.PW_DEBUG_BUNDLE) writeFileSync(process.env.PW_DEBUG_BUNDLE, res.outputFiles[0].text);
   const nameCache = process.env.PW_DEBUG_NAMES ? {} : undefined;
   const bundled = iife ? res.outputFiles[0].text : inlineHelpers(flattenClasses(res.outputFiles[0].text));
@@ -97,7 +99,7 @@ export async function bundleES5(entryTs, defines = {}, plugins = [], { iife = fa
     nameCache,
     ecma: 5,
     toplevel: true,
-    compress: { passes: 3, unsafe: false, pure_getters: true, inline: process.env.PW_INLINE ? +process.env.PW_INLINE : 3, reduce_funcs: !process.env.PW_NORF },
+    compress: { passes: 3, unsafe: false, pure_getters: true, inline: 3 },
     // Private fields ("_name", shared/mqtt/client.ts) get short names too: a property name of
     // more than four characters costs a second JsVar on the board.
     mangle: { toplevel: true, reserved: RESERVED, properties: { regex: /^_/ } },
