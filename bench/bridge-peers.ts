@@ -1,7 +1,7 @@
 // bench:bridge's servers and publisher: `pinwire bridge` (embedded broker + bridge + gateway)
 // and Debian mosquitto, each in its own process, their CPU time from /proc, and the one paced
 // MQTT publisher every target gets.
-import { spawn, execFileSync } from "node:child_process";
+import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -30,15 +30,7 @@ export async function startPinwire(): Promise<Server> {
     stdio: ["ignore", "pipe", "inherit"],
     env: { ...process.env, PINWIRE_LOG: "json" },
   });
-  const ready = await new Promise<{ http: string; mqtt: string }>((resolve, reject) => {
-    let buf = "";
-    const onData = (d: Buffer) => {
-      buf += d;
-      for (const line of buf.split("\n")) if (line.includes('"event":"ready"')) (proc.stdout!.off("data", onData), resolve(JSON.parse(line)));
-    };
-    proc.stdout!.on("data", onData);
-    proc.once("exit", (c) => reject(new Error("pinwire bridge exited " + c)));
-  });
+  const ready = await bridgeReady(proc);
   if (process.env.BENCH_NODE_FLAGS) proc.stdout!.pipe(process.stderr);
   else proc.stdout!.resume();
   return {
@@ -148,4 +140,17 @@ export class Publisher {
       this.sock.end(encode({ type: 14 }));
     });
   }
+}
+
+// The addresses a `pinwire bridge` process serves, from its JSON "ready" log line.
+export function bridgeReady(proc: ChildProcess): Promise<{ http: string; mqtt: string }> {
+  return new Promise((resolve, reject) => {
+    let buf = "";
+    const onData = (d: Buffer) => {
+      buf += d;
+      for (const line of buf.split("\n")) if (line.includes('"event":"ready"')) (proc.stdout!.off("data", onData), resolve(JSON.parse(line)));
+    };
+    proc.stdout!.on("data", onData);
+    proc.once("exit", (c) => reject(new Error("pinwire bridge exited " + c)));
+  });
 }

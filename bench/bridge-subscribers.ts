@@ -16,9 +16,9 @@ import { connect, type Socket } from "node:net";
 import { parentPort, workerData } from "node:worker_threads";
 import type { Bytes } from "../shared/bytes";
 import { encode } from "../shared/mqtt/generator";
-import { framer } from "../shared/stream";
 import { WsClient } from "../shared/ws/client";
 import { HIST_BINS, histBin, sharedClock } from "./bridge-stats";
+import { mqttReader } from "./mqtt-reader";
 
 export interface SubscriberJob {
   kind: "mqtt" | "mqtt-ws" | "gateway";
@@ -79,33 +79,14 @@ function record(s: Sub, b: Bytes, p: number): void {
   hist[histBin(now - sentAt[seq])]++;
 }
 
-// MQTT packets from a byte stream: each PUBLISH's payload goes to record(); the SUBACK says
-// the subscription is in place.
-function mqttReader(s: Sub, ready: () => void): (b: Bytes) => void {
-  let h = 0;
-  return framer(
-    (b, i, n) => {
-      let k = i + 1;
-      let v = 0;
-      let m = 1;
-      let c: number;
-      do {
-        if (k >= n) return 0;
-        c = b[k++];
-        v += (c & 127) * m;
-        m *= 128;
-      } while (c & 128);
-      h = k - i;
-      return h + v;
-    },
-    (b, i, e) => {
-      const t = b[i] >> 4;
-      if (t === 3) {
-        const p = i + h + 2 + ((b[i + h] << 8) | b[i + h + 1]) + (b[i] & 6 ? 2 : 0);
-        if (e - p === 8) record(s, b, p);
-      } else if (t === 9) ready();
-    },
-  );
+// Each PUBLISH's payload goes to record(); the SUBACK says the subscription is in place.
+function subscriberReader(s: Sub, ready: () => void): (b: Bytes) => void {
+  return mqttReader((t, flags, b, body, e) => {
+    if (t === 3) {
+      const p = body + 2 + ((b[body] << 8) | b[body + 1]) + (flags & 6 ? 2 : 0);
+      if (e - p === 8) record(s, b, p);
+    } else if (t === 9) ready();
+  });
 }
 
 function sha1(b: Bytes): Bytes {
@@ -139,7 +120,7 @@ function subscriber(i: number, sockets: Socket[]): Promise<void> {
   const s: Sub = { seen: new Uint8Array(job.maxSeq + 1), last: 0 };
   return new Promise<void>((resolve, reject) => {
     if (job.kind === "mqtt") {
-      const sock = connect({ host: job.host, port: job.port, onread: onread(mqttReader(s, resolve)) });
+      const sock = connect({ host: job.host, port: job.port, onread: onread(subscriberReader(s, resolve)) });
       sockets.push(sock);
       sock.setNoDelay(true);
       sock.once("error", reject);
@@ -158,7 +139,7 @@ function subscriber(i: number, sockets: Socket[]): Promise<void> {
       { host: job.host + ":" + job.port, path: job.path, protocols: job.kind === "mqtt-ws" ? ["mqtt"] : undefined, sha1 },
     );
     if (job.kind === "mqtt-ws") {
-      const read = mqttReader(s, resolve);
+      const read = subscriberReader(s, resolve);
       ws.onopen = () => {
         for (const b of mqttHello(i)) ws!.write(b);
       };

@@ -20,8 +20,8 @@ import { parentPort, workerData } from "node:worker_threads";
 import { MessageTable, snapshotOf, type Catalogue } from "../shared/catalogue";
 import type { Bytes } from "../shared/bytes";
 import { encode } from "../shared/mqtt/generator";
-import { framer } from "../shared/stream";
 import { HIST_BINS, histBin, sharedClock } from "./bridge-stats";
+import { mqttReader } from "./mqtt-reader";
 
 export interface FleetJob {
   port: number;
@@ -101,27 +101,6 @@ let slow: [number, number][] = []; // [sent at, latency] of commands over 50 ms
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
 
-// MQTT packets from a byte stream, by type, with the remaining length's header size.
-function reader(onPacket: (type: number, flags: number, b: Bytes, body: number, end: number) => void): (b: Bytes) => void {
-  let h = 0;
-  return framer(
-    (b, i, n) => {
-      let k = i + 1;
-      let v = 0;
-      let m = 1;
-      let c: number;
-      do {
-        if (k >= n) return 0;
-        c = b[k++];
-        v += (c & 127) * m;
-        m *= 128;
-      } while (c & 128);
-      h = k - i;
-      return h + v;
-    },
-    (b, i, e) => onPacket(b[i] >> 4, b[i] & 15, b, i + h, e),
-  );
-}
 
 const info = (d: Device) =>
   JSON.stringify({ id: d.id, board: "esp8266", runtime: "fleet", app: catalogue.app, version: catalogue.version, hash: catalogue.hash, script: "1", memory: { free: 1000, total: 1700 }, up: 1 });
@@ -147,7 +126,7 @@ function start(d: Device): Promise<void> {
     };
     sock.on(
       "data",
-      reader((type, flags, b, body, end) => {
+      mqttReader((type, flags, b, body, end) => {
         if (type === 2) {
           if (b[body + 1] !== 0) return reject(new Error(d.id + ": CONNACK " + b[body + 1]));
           sock.write(encode({ type: 8, id: d.pid(), subs: [{ topic: d.topic + "cmd", qos: 1 }] }));
@@ -243,7 +222,7 @@ async function commander(rate: number): Promise<void> {
     sock.on("connect", () => sock.write(encode({ type: 1, clientId: "fleet-commander-" + job.worker, clean: true, keepalive: 0 })));
     sock.on(
       "data",
-      reader((type) => {
+      mqttReader((type) => {
         if (type === 2) resolve();
       }),
     );

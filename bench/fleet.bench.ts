@@ -31,7 +31,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { loadApp } from "../host/app/declaration";
-import { cpuSeconds } from "./bridge-peers";
+import { bridgeReady, cpuSeconds } from "./bridge-peers";
 import { HIST_BINS, mergeHist, quantile, sharedClock } from "./bridge-stats";
 import type { FleetJob, FleetReport } from "./fleet-devices";
 import { freePort } from "../test/host-helpers";
@@ -82,15 +82,7 @@ async function startBridge(home: string, broker?: string): Promise<{ proc: Child
   const args = [...flags, "--import", "tsx", "host/cli.ts", "bridge", "--port", "0", "--mqtt-port", "0", "--credentials", join(home, "c.json")];
   if (broker) args.push("--broker", broker);
   const proc = spawnUnlimited(process.execPath, args, { ...process.env, PINWIRE_LOG: "json" });
-  const ready = await new Promise<{ http: string; mqtt: string }>((resolve, reject) => {
-    let buf = "";
-    const onData = (d: Buffer) => {
-      buf += d;
-      for (const line of buf.split("\n")) if (line.includes('"event":"ready"')) (proc.stdout!.off("data", onData), resolve(JSON.parse(line)));
-    };
-    proc.stdout!.on("data", onData);
-    proc.once("exit", (c) => reject(new Error("pinwire bridge exited " + c)));
-  });
+  const ready = await bridgeReady(proc);
   // Its log lines are read and dropped (a crash still shows on stderr), but for --trace-gc's.
   if (flags.some((f) => f.startsWith("--trace-gc")))
     proc.stdout!.on("data", (d: Buffer) => {

@@ -9,7 +9,7 @@
 //     messages: { SERVO_ANGLE }, parts: { servo } });
 //
 // Host-side only (the board never runs this file): it may use all of ES2022.
-import type { Direction, HaHint, UiHint } from "../shared/catalogue-types";
+import type { MessageSpec } from "../shared/catalogue-types";
 
 export type { Direction, HaHint, UiHint } from "../shared/catalogue-types";
 
@@ -18,18 +18,9 @@ export type { Direction, HaHint, UiHint } from "../shared/catalogue-types";
 // carries (a number for int32, an object of the members for a struct).
 export type Msg<V = number> = { readonly __message: V } & (number | object);
 
-export interface MessageDecl {
-  code: number;
-  dir: Direction;
-  // "int32" (the default) or a C struct declaration: "struct { int id; float v1; }"
-  payload?: string;
-  unit?: string;
-  range?: [number, number];
-  control?: string;
-  reports?: string;
-  ui?: UiHint[];
-  ha?: HaHint;
-}
+// A catalogue entry as the app writes it: its name is the export's, its payload "int32" unless
+// it gives a C struct declaration ("struct { int id; float v1; }").
+export type MessageDecl = Omit<MessageSpec, "name" | "payload"> & { payload?: string };
 
 // int32 messages by default; give V for a struct payload: message<{ id: number; v: number }>(...)
 export function message<V = number>(decl: MessageDecl): Msg<V> {
