@@ -14,7 +14,8 @@
 import type { Bytes } from "../shared/bytes";
 import type { Url } from "./config";
 
-export const MODULES_VERSION = 1;
+// 2: the Link is publish/subscribe/tick, the MQTT client's own names.
+export const MODULES_VERSION = 2;
 
 // pw.ota's receiver for one broker connection.
 export interface OtaReceiver {
@@ -42,12 +43,13 @@ export interface Sink {
   closed(): void;
 }
 
-// A link as the runtime drives it (runtime.ts): publish (false when it could not be queued
-// now), subscribe, and its tick.
+// A link as the runtime drives it (runtime.ts): publish (false, or a throw, when it could not
+// be queued now), subscribe, and its tick. The MQTT client is one as it stands (the same
+// method names), so MQTT mode needs no adapter functions.
 export interface Link {
-  p(topic: string, payload: Bytes | string, qos: number, retain: boolean): boolean;
-  u(filter: string): void;
-  t(now: number): void;
+  publish(topic: string, payload: Bytes | string, qos: number, retain: boolean): unknown;
+  subscribe(filter: string, qos: number): unknown;
+  tick(now: number): void;
 }
 
 // The runtime's functions the script hands pw.ws's gateway link (ws-link.ts).

@@ -41,15 +41,13 @@ export type MsgRef = number | StructMsg;
 // The link's side (publish, subscribe, its tick): pw.ws's gateway link is one, so it is
 // declared with the modules' interface (modules.ts).
 export type { Link };
-type Publish = Link["p"];
 
 // The runtime's own codes on the cmd topic (0..9, docs/catalogue.md).
 export const RT_CATALOGUE = 1;
 
-// The link's two functions, kept apart (an object holding them would cost JsVars too).
-let linkPub: Publish | null = null;
-let linkSub: (filter: string) => void;
-let linkTick: (now: number) => void;
+// The link: in MQTT mode the MQTT client itself (no adapter functions, each of which would cost
+// the board JsVars), in gateway mode pw.ws's link.
+let link: Link | null = null;
 let base = ""; // pinwire/<id>/
 let id = "";
 const booted = getTime();
@@ -78,17 +76,25 @@ function toSubs(topic: string, payload: Bytes): void {
 export function run(boardId: string, l: Link): void {
   id = boardId;
   base = "pinwire/" + id + "/";
-  linkPub = l.p;
-  linkSub = l.u;
-  linkTick = l.t;
+  link = l;
   setInterval(tick, 250);
-  linkSub(base + "cmd");
-  for (const f in subs) linkSub(f);
+  l.subscribe(base + "cmd", 1);
+  for (const f in subs) l.subscribe(f, 1);
 }
 
 // Publishes under pinwire/<id>/: false when there is no link yet or it could not queue it.
 export function pub(topic: string, payload: Bytes | string, qos: number, retain: boolean): boolean {
-  return !!linkPub && linkPub(base + topic, payload, qos, retain);
+  return send(base + topic, payload, qos, retain);
+}
+
+// False when there is no link yet or it could not queue the message (the MQTT client's queue
+// is full, or a bad topic): the caller tries again on a later tick, or drops it.
+function send(topic: string, payload: Bytes | string, qos: number, retain: boolean): boolean {
+  try {
+    return !!link && link.publish(topic, payload, qos, retain) !== false;
+  } catch (e) {
+    return false;
+  }
 }
 
 // The 8-byte message (cmd, value).
@@ -127,13 +133,13 @@ export function on(m: MsgRef, fn: (v: any) => void): void {
 }
 
 export function publish(topic: string, payload: Bytes | string, qos?: number, retain?: boolean): void {
-  if (linkPub) linkPub(topic, payload, qos || 0, !!retain);
+  send(topic, payload, qos || 0, !!retain);
 }
 
 export function subscribe(filter: string, fn: (payload: Bytes, topic: string) => void): void {
   subs[filter] = fn;
   route = toSubs;
-  if (linkPub) linkSub(filter);
+  if (link) link.subscribe(filter, 1);
 }
 
 // Every report's latest message back to back, declaration order, the one reported last at the
@@ -202,7 +208,7 @@ export function incoming(topic: string, payload: Bytes): void {
 // Every 250 ms, from run() on: the link's clock, then what is owed goes out.
 function tick(): void {
   const now = Date.now();
-  linkTick(now);
+  (link as Link).tick(now);
   const announced = owedInfo;
   if (owedInfo) announce();
   if (owedState && pub("state", snapshot(), 1, true)) owedState = false;

@@ -58,7 +58,7 @@ export function gatewayStart(id: string, u: Url, app: GatewayApp): Link {
   a = app;
   return {
     // The runtime's publish: state as binary, info and the catalogue as text, the rest nowhere.
-    p: function (topic: string, payload: Bytes | string): boolean {
+    publish: function (topic: string, payload: Bytes | string): boolean {
       if (st !== 2 || !ws) return false;
       const k = topic.substr(topic.lastIndexOf("/") + 1);
       if (k === "state") ws.write(payload as Bytes);
@@ -71,8 +71,8 @@ export function gatewayStart(id: string, u: Url, app: GatewayApp): Link {
       else if (k === "log") ws.send(E.toUint8Array(JSON.stringify({ log: payload })), true);
       return true;
     },
-    u: function (): void {},
-    t: function (t: number): void {
+    subscribe: function (): void {},
+    tick: function (t: number): void {
       now = t;
       if (!st) {
         if (now >= due) {

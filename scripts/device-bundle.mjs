@@ -12,6 +12,7 @@ import { build } from "esbuild";
 import { minify } from "terser";
 import ts from "typescript";
 import { flattenClasses, freeStartOnly, hoistDeclarations, inlineHelpers, prefixTopLevel } from "./hoist.mjs";
+import { paramsFromArguments } from "./arguments.mjs";
 import { assertNoScopeHazards } from "./scope-check.mjs";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -107,8 +108,9 @@ export async function bundleES5(entryTs, defines = {}, plugins = [], { iife = fa
   });
   // Nothing is hoisted on Espruino: declarations go where they run first, then the scoping
   // check proves it (it throws naming each use that could run before its declaration).
+  // Parameters are then read from `arguments` (arguments.mjs): a JsVar less each.
   if (nameCache) writeFileSync(process.env.PW_DEBUG_NAMES, JSON.stringify(nameCache));
-  let code = hoistDeclarations(min.code);
+  let code = paramsFromArguments(hoistDeclarations(min.code), entryTs);
   if (!iife && !module) code = freeStartOnly(prefixTopLevel(code));
   assertNoScopeHazards(code, entryTs);
   return code;

@@ -206,15 +206,19 @@ export function flattenClasses(code) {
 // script starts: the runtime's start, config checks, each part's maker. A top-level function
 // that is only ever called (never passed as a value) from the top-level code, from a function
 // called on the spot there, or from such functions, cannot run again once the top-level code
-// has finished: this pass sets each of them to undefined at the end of the script, and
-// Espruino frees them. Run on the final script (after prefixTopLevel: top-level names are then
+// has finished: this pass deletes each of them at the end of the script, and Espruino frees
+// them. Run on the final script (after prefixTopLevel: top-level names are then
 // unique, so every use of such a name is a use of the top-level function).
 export function freeStartOnly(code) {
   const ast = acorn.parse(code, { ecmaVersion: 5 });
   const fns = new Map(); // name -> declaration node
   for (const s of ast.body) if (s.type === "FunctionDeclaration") fns.set(s.id.name, s);
+  // Top-level variables: one only the start reads or writes (a config read once, a part's
+  // declaration) is freed the same way.
+  const vars = new Set();
+  for (const s of ast.body) if (s.type === "VariableDeclaration") for (const d of s.declarations) vars.add(d.id.name);
   // Every use of each candidate name: [the function whose body it is in (null: top level), is a call]
-  const uses = new Map([...fns.keys()].map((n) => [n, []]));
+  const uses = new Map([...fns.keys(), ...vars].map((n) => [n, []]));
   const visit = (n, parent, key, owner) => {
     if (FN.has(n.type)) {
       // A function called where it stands runs as part of its owner.
@@ -232,11 +236,12 @@ export function freeStartOnly(code) {
     children(n, (c, p, k) => visit(c, p, k, owner));
   };
   children(ast, (c, p, k) => visit(c, p, k, null));
-  let free = new Set(fns.keys());
+  let free = new Set(uses.keys());
   for (let changed = true; changed; ) {
     changed = false;
     for (const name of [...free]) {
-      const ok = uses.get(name).every(([owner, call]) => call && (owner === null || (owner.type === "FunctionDeclaration" && free.has(owner.id.name) && owner.id.name !== name)));
+      const isVar = vars.has(name);
+      const ok = uses.get(name).every(([owner, call]) => (call || isVar) && (owner === null || (owner.type === "FunctionDeclaration" && free.has(owner.id.name) && owner.id.name !== name)));
       if (!ok || !uses.get(name).length) {
         free.delete(name);
         changed = true;
@@ -244,7 +249,8 @@ export function freeStartOnly(code) {
     }
   }
   if (!free.size) return code;
-  return code + (code.endsWith(";") ? "" : ";") + [...free].map((n) => n + "=void 0").join(",") + ";";
+  // delete, not "= undefined": the global's name goes too (one JsVar more each).
+  return code + (code.endsWith(";") ? "" : ";") + [...free].map((n) => "delete " + n).join(",") + ";";
 }
 
 // Inlines tiny helpers at their calls. `function f(a, b) { return <expression> }` is written in

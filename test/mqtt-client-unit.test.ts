@@ -41,6 +41,21 @@ function setup(o: Partial<MqttClientOptions> = {}) {
 }
 
 describe("MQTT client state machine", () => {
+  test("a string password, will payload or publish payload goes out as its UTF-8 bytes", () => {
+    const { c } = setup({ username: "u", password: "p\u00e9", will: { topic: "w", payload: "off\u00e9", qos: 1, retain: true } });
+    c.connect();
+    const t = fake();
+    c.connected(t);
+    const con = t.sent[0] as mqttPacket.IConnectPacket;
+    expect(Buffer.from(con.password!).toString("hex")).toBe("70c3a9");
+    expect(Buffer.from(con.will!.payload).toString("hex")).toBe("6f6666c3a9");
+    feed(c, { cmd: "connack", returnCode: 0, sessionPresent: false });
+    c.publish("s", "\u00e9\u20ac", 0);
+    expect(Buffer.from((t.sent[1] as mqttPacket.IPublishPacket).payload).toString("hex")).toBe("c3a9e282ac");
+    // The host's check reads a string as its bytes; a number is still refused.
+    expect(codeOf(() => mqttClient({ clientId: "u", open: () => {}, will: { topic: "w", payload: 5 as unknown as string, qos: 0, retain: false } }))).toBe(E_FIELD_TYPE);
+  });
+
   test("CONNECT carries the options; binary payloads go out unchanged", () => {
     const { c, events } = setup({
       clientId: "dev-1",

@@ -5,25 +5,17 @@
 // "running" from here and never defines the receiver's functions, which would cost JsVars.
 // The MQTT link calls otaAttach once, otaIn for each message on the topic it returns, and
 // otaUp on each broker connection.
-import type { MqttClient } from "../../shared/mqtt/client";
+import type { MqttClientCore } from "../../shared/mqtt/client";
 import { BOOT_RUNNING, OTA_BOOT, otaStatusTopic, otaTopic } from "../../shared/ota";
 import { mod } from "../mods";
 import { STATE_FILE } from "./state";
 
-let m: MqttClient;
+let m: MqttClientCore;
 let id: string;
 let r: any = 0; // the module's {m: message, h: healthy, i: idle}; null when pw.ota is missing
 let told = false;
 
-function ota(): any {
-  if (r === 0) {
-    const o = mod("pw.ota");
-    r = o && o.o(m, id);
-  }
-  return r;
-}
-
-export function otaAttach(client: MqttClient, devId: string): string {
+export function otaAttach(client: MqttClientCore, devId: string): string {
   m = client;
   id = devId;
   const t = otaTopic(id);
@@ -31,18 +23,22 @@ export function otaAttach(client: MqttClient, devId: string): string {
   return t;
 }
 
-// Unloads pw.ota once it has nothing in progress: a module in Modules' cache keeps all its
-// functions defined (about 280 JsVars on an ESP8266), and the next message loads it afresh.
-function done(): void {
-  if (r && r.i()) {
+// A message on the OTA topic for pw.ota, or with none, at the first connect: confirm the trial
+// script or report the rollback. pw.ota is loaded for it, then unloaded once it has nothing in
+// progress: a module in Modules' cache keeps all its functions defined (about 170 JsVars), and
+// the next message loads it afresh. One function for both: each costs the board JsVars.
+export function otaIn(p?: any): void {
+  if (r === 0) {
+    const o = mod("pw.ota");
+    r = o && o.o(m, id);
+  }
+  if (!r) return;
+  if (p) r.m(p);
+  else r.h();
+  if (r.i()) {
     Modules.removeCached("pw.ota");
     r = 0;
   }
-}
-
-export function otaIn(p: any): void {
-  if (ota()) r.m(p);
-  done();
 }
 
 // Once per boot: the module confirms a trial script or reports a rollback; otherwise the
@@ -54,11 +50,7 @@ export function otaUp(): void {
   const st = global.require("Storage").readJSON(STATE_FILE, 1) || {};
   // The log shows why the script before this one was given up, in its own words.
   if (st.r) console.log("pinwire: rolled back from " + st.r.v + " (" + st.r.e + ")" + (st.r.x ? ": " + st.r.x : ""));
-  if (st.t || st.r) {
-    if (ota()) r.h();
-    done();
-    return;
-  }
+  if (st.t || st.r) return otaIn();
   const v = st.v || "";
   const g = st.g || 0;
   try {

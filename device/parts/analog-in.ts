@@ -3,7 +3,7 @@
 // cost a JsVar), mapped from the calibrated raw `dark`..`bright` readings (analogRead's 0..1;
 // dark > bright is fine for inverted wiring) to 0..100, and reported when it moved by `hyst`
 // points or reached an end. (Parts: see servo.ts.)
-import { partOption, partPins, type PartRef } from "./config";
+import { partOption, partPins, partValue, type PartRef } from "./config";
 
 export interface AnalogIn {
   // fn(percent) on every reported change (the first reading included).
@@ -19,18 +19,16 @@ interface State extends AnalogIn {
   _w: number;
   _h: number;
   _avg: number;
-  _lvl: number;
+  _v: number;
   _cb: ((pct: number) => void) | null;
 }
 
 const ANALOG_IN = {
   on: function (this: State, fn: (pct: number) => void): void {
     this._cb = fn;
-    if (this._lvl >= 0) fn(this._lvl);
+    if (this._v >= 0) fn(this._v);
   },
-  get: function (this: State): number {
-    return this._lvl;
-  },
+  get: partValue,
 };
 
 function sample(a: State): void {
@@ -38,19 +36,11 @@ function sample(a: State): void {
   const m = (a._avg = a._avg < 0 ? v : a._avg + (v - a._avg) * a._w);
   let p = Math.round((100 * (m - a._dark)) / a._span);
   p = p < 0 ? 0 : p > 100 ? 100 : p;
-  const l = a._lvl;
+  const l = a._v;
   if (l < 0 || p - l >= a._h || l - p >= a._h || (p !== l && (p === 0 || p === 100))) {
-    a._lvl = p;
+    a._v = p;
     if (a._cb) a._cb(p);
   }
-}
-
-// The timer's callback keeps only this small scope.
-function sampleEvery(a: State, ms: number): void {
-  sample(a);
-  setInterval(function () {
-    sample(a);
-  }, ms);
 }
 
 export function analogIn(d: PartRef): AnalogIn {
@@ -63,8 +53,12 @@ export function analogIn(d: PartRef): AnalogIn {
   a._w = n > 1 ? 1 / n : 1;
   const h = partOption(d, "hyst", 2);
   a._h = h > 0 ? h : 1;
-  a._avg = a._lvl = -1;
+  a._avg = a._v = -1;
   a._cb = null;
-  if (a._pin != null) sampleEvery(a, partOption(d, "period", 250));
+  if (a._pin != null) {
+    sample(a);
+    // The part is the timer's argument (Espruino passes it on): no closure to keep.
+    setInterval(sample, partOption(d, "period", 250), a);
+  }
   return a;
 }

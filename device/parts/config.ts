@@ -31,3 +31,9 @@ export function partOption(d: PartRef, k: string, def: number): number {
   const v = o && typeof o[k] === "number" ? o[k] : d.o[k];
   return typeof v === "number" ? v : def;
 }
+
+// get() of the parts that keep their value in _v: one function for every kind (each function
+// costs the board about 4 JsVars).
+export function partValue(this: { _v: any }): any {
+  return this._v;
+}

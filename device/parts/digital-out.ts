@@ -1,6 +1,6 @@
 // A digital output (a relay, an LED on/off): set(1) drives it on; `invert` for active-low
 // wiring (most relay boards); `initial` its state at start (default off). (Parts: see servo.ts.)
-import { partOption, partPins, type PartRef } from "./config";
+import { partOption, partPins, partValue, type PartRef } from "./config";
 
 export interface DigitalOut {
   set(on: number | boolean): number;
@@ -19,9 +19,7 @@ const DIGITAL_OUT = {
     if (this._pin != null) digitalWrite(this._pin, this._inv ? 1 - v : v);
     return v;
   },
-  get: function (this: State): number {
-    return this._v;
-  },
+  get: partValue,
 };
 
 export function digitalOut(d: PartRef): DigitalOut {

@@ -1,7 +1,7 @@
 // A rotary encoder (KY-040 style quadrature): a watch on CLK, both edges, reads DT at each
 // edge; DT differing from CLK means a clockwise step. The count stays within min..max: at a
 // limit further steps are dropped, so turning back moves at once. (Parts: see servo.ts.)
-import { partOption, partPins, type PartRef } from "./config";
+import { partOption, partPins, partValue, type PartRef } from "./config";
 
 export interface Encoder {
   // fn(count) after every step that moved the count.
@@ -12,7 +12,7 @@ export interface Encoder {
 }
 
 interface State extends Encoder {
-  _n: number;
+  _v: number;
   _lo: number;
   _hi: number;
   _cb: ((n: number) => void) | null;
@@ -23,20 +23,18 @@ const ENCODER = {
     this._cb = fn;
   },
   set: function (this: State, n: number): number {
-    return (this._n = n < this._lo ? this._lo : n > this._hi ? this._hi : Math.round(n));
+    return (this._v = n < this._lo ? this._lo : n > this._hi ? this._hi : Math.round(n));
   },
-  get: function (this: State): number {
-    return this._n;
-  },
+  get: partValue,
 };
 
 // The watch's callback keeps only this small scope.
 function watch(e: State, clk: any, dt: any, debounce: number): void {
   setWatch(
     function (ev: { state: boolean }) {
-      const n = e._n + (digitalRead(dt) !== +ev.state ? 1 : -1);
+      const n = e._v + (digitalRead(dt) !== +ev.state ? 1 : -1);
       if (n < e._lo || n > e._hi) return;
-      e._n = n;
+      e._v = n;
       if (e._cb) e._cb(n);
     },
     clk,

@@ -9,13 +9,13 @@
 //
 // A class, for the board's RAM (docs/espruino.md): its methods are defined once, and an
 // instance costs only its fields, where a closure would cost every inner function again and
-// keep its options alive. Fields starting with "_" are private; the board build shortens them.
-import { utf8Encode, type Bytes } from "../bytes";
+// keep its options alive. Fields starting with "_" are internal; the board build shortens them.
+import type { Bytes } from "../bytes";
 import { ProtocolError } from "../errors";
 import { CONNACK_REFUSED, E_CONNECT_TIMEOUT, E_PING_TIMEOUT, E_QUEUE_FULL } from "./client-codes";
 import { encodePacket } from "./generator";
 import { checkOptions } from "./options";
-import { CLIENT_DECODERS, MqttParser } from "./parser";
+import { CLIENT_DECODERS, MqttReader } from "./parser";
 import {
   CONNACK,
   CONNECT,
@@ -47,8 +47,9 @@ export interface MqttClientOptions {
   clean?: boolean; // default true
   keepalive?: number; // seconds, default 60; 0 = off
   username?: string;
-  password?: Bytes;
-  will?: Will;
+  // A string is sent as its UTF-8 bytes (the encoder writes it: no copy is kept).
+  password?: Bytes | string;
+  will?: { topic: string; payload: Bytes | string; qos: number; retain: boolean };
   // Asked for a new transport; answer later with connected(t) or closed(t). Must not throw.
   open: () => void;
   timeout?: number; // ms to wait for CONNACK, PINGRESP or an ack before acting; default 10000
@@ -60,16 +61,14 @@ export interface MqttClientOptions {
   random?: () => number; // jitter source in [0, 1); default Math.random
 }
 
-// Call its functions as methods (c.data(b)), not detached.
-export interface MqttClient {
+// Call its functions as methods (c.data(b)), not detached. What a board uses; a host's client
+// (MqttClient) can also end and unsubscribe.
+export interface MqttClientCore {
   connect(): void;
-  // Sends DISCONNECT (so no will) and stops reconnecting; state is kept for a later connect().
-  end(): void;
   // Returns the packet id the acks will carry (0 for QoS 0). Throws ProtocolError
   // "queue-full" when the outgoing queue is full, or the codec's code for a bad topic/QoS.
   publish(topic: string, payload: Bytes | string, qos?: number, retain?: boolean): number;
   subscribe(filter: string, qos?: number): number;
-  unsubscribe(filter: string): number;
   tick(nowMs: number): void;
   connected(t: Transport): void;
   // The bytes must not be reused after the call: PUBLISH payloads are views into them.
@@ -90,6 +89,12 @@ export interface MqttClient {
   onsuback?: (id: number, granted: number[]) => void; // 0x80 = refused
 }
 
+export interface MqttClient extends MqttClientCore {
+  // Sends DISCONNECT (so no will) and stops reconnecting; state is kept for a later connect().
+  end(): void;
+  unsubscribe(filter: string): number;
+}
+
 // A packet that owns (or will own) a packet id, kept encoded: retransmission only sets DUP.
 interface Entry {
   b: Bytes;
@@ -99,10 +104,16 @@ interface Entry {
 }
 
 export function mqttClient(o: MqttClientOptions): MqttClient {
+  return new HostClient(o);
+}
+
+// The board's client: without end() and unsubscribe(), which a board never calls (each method
+// costs it about 4 JsVars; the bundle drops the subclass that has them).
+export function mqttClientCore(o: MqttClientOptions): MqttClientCore {
   return new Client(o);
 }
 
-class Client implements MqttClient {
+class Client implements MqttClientCore {
   onconnect?: (sessionPresent: boolean) => void;
   onclose?: () => void;
   onerror?: (e: ProtocolError) => void;
@@ -111,42 +122,42 @@ class Client implements MqttClient {
   onsuback?: (id: number, granted: number[]) => void;
 
   // What the client keeps of its options: the CONNECT packet already encoded, the rest as fields.
-  private _cp: Bytes;
-  private _open: () => void;
-  private _ka: number;
-  private _wait: number;
-  private _win: number;
-  private _max: number;
-  private _rnd: () => number;
-  private _back: number;
-  private _most: number;
-  private _mp?: number;
-  private _tr: Transport | null = null;
+  protected _cp: Bytes;
+  protected _open: () => void;
+  protected _ka: number;
+  protected _wait: number;
+  protected _win: number;
+  protected _max: number;
+  protected _rnd: () => number;
+  protected _back: number;
+  protected _most: number;
+  protected _mp?: number;
+  protected _tr: Transport | null = null;
   // 0 idle or backing off, 1 open() called, 2 CONNECT sent, 3 CONNACK accepted
-  private _st = 0;
-  private _want = false;
-  private _now = 0;
-  private _t0 = 0; // since when an answer is awaited (open, CONNACK, PINGRESP)
-  private _due = 0; // next reconnect attempt
-  private _tries = 0;
-  private _sent = 0;
-  private _recv = 0;
-  private _ping = false; // a PINGREQ is unanswered (since _t0)
-  private _parser: MqttParser | null = null;
-  private _id = 0;
+  protected _st = 0;
+  protected _want = false;
+  protected _now = 0;
+  protected _t0 = 0; // since when an answer is awaited (open, CONNACK, PINGRESP)
+  protected _due = 0; // next reconnect attempt
+  protected _tries = 0;
+  protected _sent = 0;
+  protected _recv = 0;
+  protected _ping = false; // a PINGREQ is unanswered (since _t0)
+  protected _parser: MqttReader | null = null;
+  protected _id = 0;
   // Awaiting an ack, in the order first sent: a reconnect resends them in that order
   // (MQTT-4.6.0-1), which an object keyed by id would not keep (ids wrap; for..in order).
   // At most `window` entries, so a linear search is cheap.
-  private _fly: Entry[] = [];
-  private _q: Entry[] = [];
+  protected _fly: Entry[] = [];
+  protected _q: Entry[] = [];
   // QoS 2 ids received and not yet released: a duplicate PUBLISH is acked, not delivered.
-  private _rx: { [id: number]: number } = {};
+  protected _rx: { [id: number]: number } = {};
   // Subscriptions the server granted, filter -> requested QoS, to restore a lost session.
-  private _subs: { [filter: string]: number } = {};
+  protected _subs: { [filter: string]: number } = {};
 
   constructor(o: MqttClientOptions) {
     const ka = o.keepalive == null ? 60 : o.keepalive;
-    const cp: ConnectPacket = { type: CONNECT, clientId: o.clientId, clean: o.clean !== false, keepalive: ka, username: o.username, password: o.password, will: o.will };
+    const cp: ConnectPacket = { type: CONNECT, clientId: o.clientId, clean: o.clean !== false, keepalive: ka, username: o.username, password: o.password as Bytes, will: o.will as Will };
     checkOptions(cp);
     this._cp = encodePacket(cp);
     this._ka = ka * 1000;
@@ -157,11 +168,12 @@ class Client implements MqttClient {
     this._rnd = o.random || Math.random;
     this._back = o.backoff || 1000;
     this._most = o.maxBackoff || 60000;
-    this._mp = o.maxPacket;
+    // Only when given: a field holding undefined still costs the board a JsVar.
+    if (o.maxPacket) this._mp = o.maxPacket;
   }
 
   // Writes bytes, or an entry (stamped; with dup a retransmission, which sets DUP on a PUBLISH).
-  private _send(e: Entry | Bytes, dup?: boolean): void {
+  protected _send(e: Entry | Bytes, dup?: boolean): void {
     let b = e as Bytes;
     if (!(e instanceof Uint8Array)) {
       b = e.b;
@@ -172,14 +184,8 @@ class Client implements MqttClient {
     this._sent = this._now;
   }
 
-  private _begin(): void {
-    this._st = 1;
-    this._t0 = this._now;
-    this._open();
-  }
-
   // The transport is gone or given up on: close it if still held, schedule the next attempt.
-  private _drop(err?: ProtocolError): void {
+  protected _drop(err?: ProtocolError): void {
     const t = this._tr;
     this._tr = null;
     this._st = 0;
@@ -193,7 +199,7 @@ class Client implements MqttClient {
 
   // The index in _fly of the entry with packet id `id`; with id 0 a new id (one no entry in
   // flight holds: queued ids are the newest, so only those can collide after a wrap).
-  private _find(id: number): number {
+  protected _find(id: number): number {
     const fly = this._fly;
     if (!id) {
       do this._id = (this._id % 65535) + 1;
@@ -206,7 +212,7 @@ class Client implements MqttClient {
 
   // Queues an encoded packet (front: a resubscription, which goes ahead of the queue and past
   // its bound), then sends what the window allows.
-  private _push(b: Bytes | null, id: number, s?: Subscription[], front?: boolean): number {
+  protected _push(b: Bytes | null, id: number, s?: Subscription[], front?: boolean): number {
     const q = this._q;
     if (b) {
       if (!front && q.length >= this._max) throw new ProtocolError(E_QUEUE_FULL);
@@ -222,12 +228,12 @@ class Client implements MqttClient {
     return id;
   }
 
-  private _sub(l: Subscription[], front?: boolean): number {
+  protected _sub(l: Subscription[], front?: boolean): number {
     const id = this._find(0);
     return this._push(encodePacket({ type: SUBSCRIBE, id: id, subs: l }), id, l, front);
   }
 
-  private _handle(p: Packet): void {
+  protected _handle(p: Packet): void {
     const ty = p.type;
     const id = (p as { id: number }).id;
     const fly = this._fly;
@@ -280,13 +286,9 @@ class Client implements MqttClient {
   connect(): void {
     this._want = true;
     this._tries = 0;
-    if (!this._st) this._begin();
-  }
-
-  end(): void {
-    this._want = false;
-    if (this._st === 3) this._send(encodePacket({ type: DISCONNECT }));
-    if (this._st) this._drop();
+    // Idle or backing off: the tick opens at once (one place that opens, one method less).
+    this._due = 0;
+    this.tick(this._now);
   }
 
   publish(topic: string, payload: Bytes | string, qos?: number, retain?: boolean): number {
@@ -296,7 +298,8 @@ class Client implements MqttClient {
       encodePacket({
         type: PUBLISH,
         topic: topic,
-        payload: typeof payload === "string" ? utf8Encode(payload) : payload,
+        // A string goes to the encoder as it is (written as UTF-8 there).
+        payload: payload,
         qos: qos,
         retain: retain,
         id: id,
@@ -309,17 +312,15 @@ class Client implements MqttClient {
     return this._sub([{ topic: filter, qos: qos || 0 }]);
   }
 
-  unsubscribe(filter: string): number {
-    delete this._subs[filter];
-    const id = this._find(0);
-    return this._push(encodePacket({ type: UNSUBSCRIBE, id: id, topics: [filter] }), id);
-  }
-
   tick(t: number): void {
     const now = (this._now = t);
     const st = this._st;
     if (!st) {
-      if (this._want && now >= this._due) this._begin();
+      if (this._want && now >= this._due) {
+        this._st = 1;
+        this._t0 = now;
+        this._open();
+      }
     } else if ((st < 3 || this._ping) && now - this._t0 >= this._wait) {
       this._drop(new ProtocolError(st < 3 ? E_CONNECT_TIMEOUT : E_PING_TIMEOUT));
     } else if (st > 2) {
@@ -340,13 +341,13 @@ class Client implements MqttClient {
     this._tr = t;
     this._st = 2;
     this._t0 = this._now;
-    this._parser = new MqttParser(CLIENT_DECODERS, this._mp);
+    this._parser = new MqttReader(CLIENT_DECODERS, this._mp);
     this._send(this._cp);
   }
 
   data(b: Bytes): void {
     if (this._st < 2) return;
-    const parser = this._parser as MqttParser;
+    const parser = this._parser as MqttReader;
     parser.feed(b);
     this._recv = this._now;
     this._ping = false;
@@ -369,5 +370,19 @@ class Client implements MqttClient {
     if (!this._st || (t && this._tr && t !== this._tr)) return;
     this._tr = null;
     this._drop();
+  }
+}
+
+class HostClient extends Client implements MqttClient {
+  end(): void {
+    this._want = false;
+    if (this._st === 3) this._send(encodePacket({ type: DISCONNECT }));
+    if (this._st) this._drop();
+  }
+
+  unsubscribe(filter: string): number {
+    delete this._subs[filter];
+    const id = this._find(0);
+    return this._push(encodePacket({ type: UNSUBSCRIBE, id: id, topics: [filter] }), id);
   }
 }

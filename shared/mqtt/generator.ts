@@ -97,18 +97,20 @@ function wn(v: number, n: number): void {
   O += n;
 }
 
-// A string as UTF-8, or bytes; with a 16-bit length prefix unless raw (a PUBLISH payload).
-// When writing a string, the prefix is filled in from what was written.
+// A string as UTF-8, or bytes; with a 16-bit length prefix unless raw (a PUBLISH payload,
+// which may be a string: the client encodes it here, with no copy of its own). When writing a
+// string, the prefix is filled in from what was written.
 function wb(v: Bytes | string, raw?: boolean): void {
   if (typeof v === "string") {
+    const k = raw ? 0 : 2;
     if (W) {
-      const a = O + 2;
+      const a = O + k;
       O = utf8Write(W, a, v);
-      writeU16BE(W, a - 2, O - a);
+      if (k) writeU16BE(W, a - 2, O - a);
     } else {
       const n = utf8Length(v);
-      if (n > MAX_STRING_BYTES) fail(E_STRING_LENGTH);
-      O += 2 + n;
+      if (k && n > MAX_STRING_BYTES) fail(E_STRING_LENGTH);
+      O += k + n;
     }
     return;
   }
@@ -154,7 +156,7 @@ function body(p: Packet): void {
       wb(w.payload);
     }
     if (user) wb(p.username as string);
-    if (pass) wb(p.password as Bytes);
+    if (pass) wb(p.password as Bytes | string);
   } else if (t === CONNACK) {
     wn(p.sessionPresent ? 1 : 0, 1);
     wn(p.returnCode, 1);

@@ -29,6 +29,38 @@ describe("Espruino 2v29 facts the build relies on", () => {
     expect(await bootAndEval(hoistDeclarations(late), "[o,r]")).toEqual([1, 7]);
   });
 
+  it("each parameter name costs a JsVar for as long as the function exists; reading `arguments` costs none", async () => {
+    const fns = (body: (i: number) => string) => Array.from({ length: 50 }, (_, i) => body(i)).join("");
+    const three = fns((i) => `function f${i}(a,b,c){return a+b*c+${i}}`);
+    const args = fns((i) => `function f${i}(){var a=arguments[0],b=arguments[1],c=arguments[2];return a+b*c+${i}}`);
+    const cost = async (code: string) => {
+      const r = (await bootAndEval(`var m0=process.memory().usage;eval(require("Storage").read("lib"));var used=process.memory().usage-m0;`, "[used,f3(1,2,3)]", [{ name: "lib", data: Buffer.from(code) }])) as number[];
+      await (e as Espruino).close();
+      e = null;
+      return r;
+    };
+    const [p, pv] = await cost(three);
+    const [a, av] = await cost(args);
+    expect([pv, av]).toEqual([10, 10]);
+    // 150 parameter names: the build's arguments pass (scripts/arguments.mjs) saves them
+    expect(p - a).toBeGreaterThanOrEqual(140);
+  });
+
+  it("`arguments` is looked up through the enclosing scopes: a function made by one that read its own gets the outer call's", async () => {
+    const code = "function o(){var a=arguments[0];return function(){return arguments[0]}}function q(x){return function(){return arguments[0]}}";
+    expect(await bootAndEval(code, "[o(1)(2),q(1)(2)]")).toEqual([1, 2]);
+  });
+
+  it("delete of a global frees its name too; assigning undefined keeps it", async () => {
+    const code = Array.from({ length: 40 }, (_, i) => `var v${i}=${i + 2000};`).join("");
+    const kept = await bootAndEval(code + "var m0=process.memory().usage;" + Array.from({ length: 40 }, (_, i) => `v${i}=void 0;`).join("") + "var d=m0-process.memory().usage;", "d");
+    await (e as Espruino).close();
+    e = null;
+    const gone = await bootAndEval(code + "var m0=process.memory().usage;" + Array.from({ length: 40 }, (_, i) => `delete v${i};`).join("") + "var d=m0-process.memory().usage;", "[d,typeof v0]");
+    expect((gone as [number, string])[1]).toBe("undefined");
+    expect((gone as [number, string])[0] - (kept as number)).toBeGreaterThanOrEqual(35);
+  });
+
   it("a function declaration exists only once its statement is reached", async () => {
     expect(await bootAndEval("var t;try{g();t='called'}catch(x){t='threw'}function g(){}", "t")).toBe("threw");
   });

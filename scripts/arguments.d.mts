@@ -1,0 +1,2 @@
+export function paramsFromArguments(code: string, where?: string): string;
+export function assertArgumentsSafe(code: string, where?: string): void;
