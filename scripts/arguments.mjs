@@ -14,18 +14,8 @@
 // rewrite) and none inside it does; assertArgumentsSafe checks the result.
 // It runs after hoist.mjs, whose var list at the top of each body it extends.
 import * as acorn from "acorn";
+import { children, FN } from "./hoist.mjs";
 
-const FN = new Set(["FunctionDeclaration", "FunctionExpression"]);
-
-function children(n, f) {
-  for (const k of Object.keys(n)) {
-    if (k === "type" || k === "start" || k === "end") continue;
-    const v = n[k];
-    if (Array.isArray(v)) {
-      for (const c of v) if (c && typeof c.type === "string") f(c, n, k);
-    } else if (v && typeof v.type === "string") f(v, n, k);
-  }
-}
 
 // Each function with: its own reads of `arguments` (not those of functions inside it), whether
 // a function inside it reads `arguments`, its parent node and the function around it.

@@ -7,9 +7,10 @@
 // and costs a few bytes per function that had a declaration elsewhere.
 import * as acorn from "acorn";
 
-const FN = new Set(["FunctionDeclaration", "FunctionExpression"]);
+export const FN = new Set(["FunctionDeclaration", "FunctionExpression"]);
 
-function children(n, f) {
+// Calls f(child, node, key) for each child node of n.
+export function children(n, f) {
   for (const k of Object.keys(n)) {
     if (k === "type" || k === "start" || k === "end") continue;
     const v = n[k];
