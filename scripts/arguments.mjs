@@ -16,7 +16,6 @@
 import * as acorn from "acorn";
 import { children, FN } from "./hoist.mjs";
 
-
 // Each function with: its own reads of `arguments` (not those of functions inside it), whether
 // a function inside it reads `arguments`, its parent node and the function around it.
 function functions(ast) {
