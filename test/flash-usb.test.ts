@@ -5,8 +5,7 @@ import net from "node:net";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
-import type { MqttClient } from "mqtt";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { registerFlashCommands } from "../flash/cli";
 import { FlashError } from "../flash/ports";
 import { flashBoard, flashFiles, storageNeeded, uploadTextLength } from "../flash/usb";
@@ -14,7 +13,7 @@ import { crc32 } from "../shared/crc32";
 import { BOOT_RUNNING } from "../shared/ota";
 import { PROFILES, VirtualBoard } from "../host/vboard";
 import { root } from "../scripts/device-bundle.mjs";
-import { appBundle, type Board, bootStatus, type Broker, flashedBoard, hostClient, startBroker } from "./ota-rig";
+import { appBundle, type Board, bootStatus, fileRig, flashedBoard } from "./ota-rig";
 import { startProxy, type Proxy } from "./helpers/proxy";
 import { tempDir } from "./host-helpers";
 // @ts-expect-error binding-mock's package "exports" carry no types entry
@@ -48,22 +47,11 @@ function cableTo(consolePort: number): Binding {
   } as Binding;
 }
 
-let broker: Broker;
-let host: MqttClient;
-
-beforeAll(async () => {
-  broker = await startBroker();
-  host = await hostClient(broker.url);
-});
-
-afterAll(async () => {
-  await host.endAsync(true);
-  await broker.close();
-});
+const rig = fileRig();
 
 // A board with an empty Storage and its console on a free port.
 async function blankBoard(id: string): Promise<Board> {
-  const b = await flashedBoard(id, broker.port, "esp8266", {}, 0);
+  const b = await flashedBoard(id, rig.broker.port, "esp8266", {}, 0);
   b.vb.storage.eraseAll();
   await b.vb.boot();
   return b;
@@ -99,7 +87,7 @@ describe("pinwire flash over a tcp:// console with the espruino CLI", () => {
     const b = await blankBoard("usb1");
     const { dir, cleanup } = tempDir("pinwire-flash-cfg-");
     try {
-      const cfg = { id: "usb1", broker: broker.url };
+      const cfg = { id: "usb1", broker: rig.broker.url };
       const cfgFile = join(dir, "pinwire.json");
       writeFileSync(cfgFile, JSON.stringify(cfg));
       const program = new Command().exitOverride();
@@ -112,7 +100,7 @@ describe("pinwire flash over a tcp:// console with the espruino CLI", () => {
       expect(want.map((f) => f.name)).toEqual([".bootcde", "pw.a", "pw.ota", "pw.st", "pinwire.json"]);
       for (const f of want) expect(crc32(b.vb.storage.read(f.name)!), f.name).toBe(crc32(f.data));
       expect(b.vb.storage.read(".bootcde")!.toString()).toContain("pw.st");
-      const online = bootStatus(host, "usb1", (s) => s.state === BOOT_RUNNING);
+      const online = bootStatus(rig.host, "usb1", (s) => s.state === BOOT_RUNNING);
       await b.vb.reset();
       expect(await online).toMatchObject({ version: JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version });
     } finally {
@@ -125,7 +113,7 @@ describe("pinwire flash over a tcp:// console with the espruino CLI", () => {
     const b = await blankBoard("usb2");
     const proxy = await corruptingProxy(b.vb.consolePort!);
     try {
-      const cfg = { id: "usb2", broker: broker.url };
+      const cfg = { id: "usb2", broker: rig.broker.url };
       const seen: [number, number][] = [];
       const err = await flashBoard({ board: "esp8266", port: "tcp://127.0.0.1:" + proxy.port, config: cfg, app: appBundle("esp8266"), run: false, onProgress: (n, t) => seen.push([n, t]) }).catch((e) => e);
       expect(err).toBeInstanceOf(FlashError);
@@ -151,7 +139,7 @@ describe("pinwire flash over a tcp:// console with the espruino CLI", () => {
   });
 
   it("refuses a config the board cannot use before touching the board", async () => {
-    await expect(flashBoard({ board: "esp8266", port: "tcp://127.0.0.1:1", config: { id: "x y", broker: broker.url } })).rejects.toMatchObject({ code: "config" });
+    await expect(flashBoard({ board: "esp8266", port: "tcp://127.0.0.1:1", config: { id: "x y", broker: rig.broker.url } })).rejects.toMatchObject({ code: "config" });
     await expect(flashBoard({ board: "esp8266", port: "tcp://127.0.0.1:1", config: { id: "ok", broker: "mqtts://h:8883" } })).rejects.toMatchObject({ code: "config" });
   });
 
@@ -160,7 +148,7 @@ describe("pinwire flash over a tcp:// console with the espruino CLI", () => {
     try {
       // A small app and no modules: over serial the CLI waits 250 ms after each 384-byte piece.
       const app = 'print("hello from pw.a")';
-      const r = await flashBoard({ board: "esp8266", config: { id: "usb3", broker: broker.url }, app, modules: [], binding: cableTo(b.vb.consolePort!) });
+      const r = await flashBoard({ board: "esp8266", config: { id: "usb3", broker: rig.broker.url }, app, modules: [], binding: cableTo(b.vb.consolePort!) });
       expect(r.port).toBe("/dev/ttyUSB0");
       expect(r.files.map((f) => f.name)).toEqual([".bootcde", "pw.a", "pw.st", "pinwire.json"]);
       expect(b.vb.storage.read("pw.a")!.toString()).toBe(app);
@@ -177,7 +165,7 @@ describe("pinwire flash over a tcp:// console with the espruino CLI", () => {
     const vb = new VirtualBoard({ board: "esp8266", storageDir: dir, consolePort: 0, storageBytes: 16384 });
     try {
       await vb.boot();
-      const cfg = { id: "small1", broker: broker.url };
+      const cfg = { id: "small1", broker: rig.broker.url };
       const err = await flashBoard({ board: "esp8266", port: "tcp://127.0.0.1:" + vb.consolePort, config: cfg, app: appBundle("esp8266"), run: false }).catch((e) => e);
       expect(err).toBeInstanceOf(FlashError);
       expect(err.code).toBe("storage");
@@ -199,7 +187,7 @@ describe("pinwire flash over a tcp:// console with the espruino CLI", () => {
     await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
     try {
       const port = (silent.address() as net.AddressInfo).port;
-      const err = await flashBoard({ board: "esp8266", port: "tcp://127.0.0.1:" + port, config: { id: "q1", broker: broker.url }, app: "1", modules: [], answerMs: 300 }).catch((e) => e);
+      const err = await flashBoard({ board: "esp8266", port: "tcp://127.0.0.1:" + port, config: { id: "q1", broker: rig.broker.url }, app: "1", modules: [], answerMs: 300 }).catch((e) => e);
       expect(err).toBeInstanceOf(FlashError);
       expect(err.code).toBe("no-answer");
       expect(err.message).toContain("did not answer");

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { parse } from "acorn";
 import { bundleES5, MODULES, root } from "../scripts/device-bundle.mjs";
 import { VirtualBoard, PROFILES, type BoardName } from "../host/vboard";
@@ -40,6 +41,30 @@ export const startBroker = (): Promise<Broker> => startAedes();
 // The host side: what `pinwire push` uses.
 export function hostClient(url: string): Promise<MqttClient> {
   return mqtt.connectAsync(url, { reconnectPeriod: 100, queueQoSZero: false, clientId: "test-push-" + Math.random().toString(16).slice(2) });
+}
+
+// A broker and a host client shared by one test file's tests (started before them, stopped
+// after them), and the boards a test made (pushed to `boards`), closed after each test.
+export interface FileRig {
+  broker: Broker;
+  host: MqttClient;
+  boards: Board[];
+}
+
+export function fileRig(): FileRig {
+  const r = { boards: [] as Board[] } as FileRig;
+  beforeAll(async () => {
+    r.broker = await startBroker();
+    r.host = await hostClient(r.broker.url);
+  });
+  afterAll(async () => {
+    await r.host.endAsync(true);
+    await r.broker.close();
+  });
+  afterEach(async () => {
+    for (const b of r.boards.splice(0)) await b.close();
+  });
+  return r;
 }
 
 export interface Board {

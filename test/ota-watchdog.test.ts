@@ -4,29 +4,12 @@
 // the watchdogs modelled as host/vboard/README.md "Watchdog" describes: the ESP32's task
 // watchdog is armed by the boot loader for the trial; the ESP8266's software watchdog is the
 // chip's own and always on.
-import type { MqttClient } from "mqtt";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { pushScript } from "../flash/push";
 import { BOOT_RUNNING } from "../shared/ota";
-import { type Board, bootStatus, type Broker, flashedBoard, hostClient, startBroker } from "./ota-rig";
+import { bootStatus, fileRig, flashedBoard } from "./ota-rig";
 
-let broker: Broker;
-let host: MqttClient;
-const boards: Board[] = [];
-
-beforeAll(async () => {
-  broker = await startBroker();
-  host = await hostClient(broker.url);
-});
-
-afterAll(async () => {
-  await host.endAsync(true);
-  await broker.close();
-});
-
-afterEach(async () => {
-  for (const b of boards.splice(0)) await b.close();
-});
+const rig = fileRig();
 
 const SPIN = 'print("spinning"); while (true) {}';
 
@@ -37,16 +20,16 @@ describe("a pushed script that never returns to the idle loop", () => {
   ] as const)
     it(`${name}: the ${reason} resets it, and the next boot rolls back (boots)`, async () => {
       const id = "wdt-" + name;
-      const b = await flashedBoard(id, broker.port, name);
-      boards.push(b);
-      const running = bootStatus(host, id, (s) => s.state === BOOT_RUNNING);
+      const b = await flashedBoard(id, rig.broker.port, name);
+      rig.boards.push(b);
+      const running = bootStatus(rig.host, id, (s) => s.state === BOOT_RUNNING);
       await b.vb.boot();
       await running;
       expect(b.vb.watchdogMs).toBe(name === "esp8266" ? 3200 : undefined);
       const resets: string[] = [];
       b.vb.on("watchdog", (r: string) => resets.push(r));
       const t0 = Date.now();
-      const r = await pushScript(host, { id, image: Buffer.from(SPIN), version: "9.0.0-spin", health: 2, boots: 1 });
+      const r = await pushScript(rig.host, { id, image: Buffer.from(SPIN), version: "9.0.0-spin", health: 2, boots: 1 });
       expect(r).toMatchObject({ outcome: "rolled-back", code: "boots", version: "0.1.0" });
       expect(resets).toEqual([reason]);
       expect(Date.now() - t0).toBeGreaterThanOrEqual(ms);
